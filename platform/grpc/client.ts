@@ -1,0 +1,133 @@
+import {
+  credentials,
+  makeGenericClientConstructor,
+  Metadata,
+  status as Status,
+  type Client,
+  type ClientReadableStream,
+  type ServiceDefinition,
+  type ServiceError,
+} from '@grpc/grpc-js';
+import type { Metrics } from '../metrics.js';
+import { methodLabels } from '../metrics.js';
+import type { CallContext } from './context.js';
+
+/** Per-call options of a {@link PromiseClient} method. */
+export interface CallOptions {
+  /** This call's deadline; default: the client's default. Never later than the parent's. */
+  deadlineMs?: number;
+  /** The server call being served, whose deadline (and cancellation) this call inherits. */
+  parent?: CallContext;
+  metadata?: Metadata;
+  signal?: AbortSignal;
+}
+
+type MethodOf<M> = M extends {
+  requestSerialize: (v: infer Req) => Buffer;
+  responseDeserialize: (b: Buffer) => infer Res;
+  responseStream: infer RS;
+}
+  ? RS extends true
+    ? (req: Req, opts?: CallOptions) => ClientReadableStream<Res>
+    : (req: Req, opts?: CallOptions) => Promise<Res>
+  : never;
+
+/** A promise-returning client derived from a generated service definition. */
+export type PromiseClient<D> = { [K in keyof D]: MethodOf<D[K]> } & {
+  /** The underlying grpc-js client (channel state, waitForReady). */
+  readonly raw: Client;
+  close(): void;
+};
+
+export interface ClientOptions {
+  /** Label for metrics and errors, e.g. "inventory". */
+  name: string;
+  /** "host:port" of every instance; calls are spread round-robin over them. */
+  addresses: string[];
+  defaultDeadlineMs: number;
+  metrics?: Metrics;
+  /** Extra channel options. */
+  channelOptions?: Record<string, string | number>;
+}
+
+/** The grpc-js target for a list of IPv4 addresses: one channel, round_robin over all of them. */
+export function ipv4Target(addresses: string[]): string {
+  return `ipv4:${addresses.join(',')}`;
+}
+
+/**
+ * Creates a client over every instance of a service: round_robin load balancing, a default
+ * deadline on every call, deadline and cancellation inherited from the parent call, and client
+ * RED metrics.
+ */
+export function createClient<D extends Record<string, { path: string; responseStream: boolean }>>(
+  definition: D,
+  opts: ClientOptions,
+): PromiseClient<D> {
+  if (opts.addresses.length === 0) throw new Error(`createClient(${opts.name}): no addresses`);
+  const Ctor = makeGenericClientConstructor(definition as unknown as ServiceDefinition, opts.name);
+  const raw = new Ctor(ipv4Target(opts.addresses), credentials.createInsecure(), {
+    'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
+    'grpc.keepalive_time_ms': 30_000,
+    'grpc.enable_retries': 0,
+    ...opts.channelOptions,
+  }) as unknown as Client & Record<string, (...args: unknown[]) => unknown>;
+
+  const deadlineFor = (o: CallOptions | undefined): Date => {
+    let ms = o?.deadlineMs ?? opts.defaultDeadlineMs;
+    if (o?.parent) ms = Math.min(ms, o.parent.remainingMs());
+    return new Date(Date.now() + ms);
+  };
+  const signalsOf = (o: CallOptions | undefined) =>
+    [o?.signal, o?.parent?.signal].filter((s): s is AbortSignal => s !== undefined);
+
+  const client: Record<string, unknown> = {
+    raw,
+    close: () => raw.close(),
+  };
+  for (const [name, def] of Object.entries(definition)) {
+    const labels = methodLabels(def.path);
+    const method = raw[name]!.bind(raw);
+    if (def.responseStream) {
+      client[name] = (req: unknown, o?: CallOptions) => {
+        const stream = method(req, o?.metadata ?? new Metadata(), {
+          deadline: deadlineFor(o),
+        }) as ClientReadableStream<unknown>;
+        for (const s of signalsOf(o)) s.addEventListener('abort', () => stream.cancel(), { once: true });
+        return stream;
+      };
+      continue;
+    }
+    client[name] = (req: unknown, o?: CallOptions) =>
+      new Promise((resolve, reject) => {
+        const end = opts.metrics?.rpcClientDuration.startTimer(labels);
+        const signals = signalsOf(o);
+        if (signals.some((s) => s.aborted)) {
+          reject(cancelledError(def.path));
+          return;
+        }
+        const call = method(
+          req,
+          o?.metadata ?? new Metadata(),
+          { deadline: deadlineFor(o) },
+          (err: ServiceError | null, res: unknown) => {
+            for (const s of signals) s.removeEventListener('abort', onAbort);
+            end?.({ code: Status[err ? err.code : Status.OK] });
+            if (err) reject(err);
+            else resolve(res);
+          },
+        ) as { cancel(): void };
+        const onAbort = () => call.cancel();
+        for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
+      });
+  }
+  return client as PromiseClient<D>;
+}
+
+function cancelledError(path: string): ServiceError {
+  return Object.assign(new Error(`${path}: cancelled before it was sent`), {
+    code: Status.CANCELLED,
+    details: 'cancelled before it was sent',
+    metadata: new Metadata(),
+  });
+}

@@ -1,0 +1,65 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+
+/** A running HTTP server for `/metrics` (Prometheus text format) and `/healthz`. */
+export interface StartedMetricsServer {
+  port: number;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Serves the registry on `/metrics`. Extra routes (e.g. analytics' dashboard) can be added with
+ * `routes`; they get the raw request and response.
+ */
+export async function serveMetrics(opts: {
+  registry: Registry;
+  host: string;
+  port: number;
+  routes?: Record<
+    string,
+    (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void
+  >;
+}): Promise<StartedMetricsServer> {
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (path === '/metrics') {
+      opts.registry.metrics().then(
+        (text) => {
+          res.writeHead(200, { 'content-type': opts.registry.contentType });
+          res.end(text);
+        },
+        (err: unknown) => {
+          res.writeHead(500);
+          res.end(String(err));
+        },
+      );
+      return;
+    }
+    if (path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('ok\n');
+      return;
+    }
+    const route = opts.routes?.[path];
+    if (route) return route(req, res);
+    res.writeHead(404);
+    res.end('not found\n');
+  });
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    url: `http://${opts.host}:${port}/metrics`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
