@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { planInstances } from './plan.js';
+import { StackOptions } from './types.js';
+
+const infra = {
+  mysqlPrimary: { host: '127.0.0.1', port: 1001 },
+  mysqlReplica: { host: '127.0.0.1', port: 1002 },
+  redis: { host: '127.0.0.1', port: 1003 },
+  zookeeper: { host: '127.0.0.1', port: 1004 },
+};
+const ports = () => Array.from({ length: 100 }, (_, i) => 20000 + i);
+
+describe('planInstances', () => {
+  const options = StackOptions.parse({
+    dir: '/tmp/x',
+    replicas: { orders: 2, inventory: 3 },
+    lockStrategy: 'db',
+  });
+  const plans = planInstances(options, infra, { user: 'u', password: 'p' }, ports());
+
+  it('plans the requested instances with distinct ports', () => {
+    expect(plans.filter((p) => p.service === 'inventory').map((p) => p.name)).toEqual([
+      'inventory-1',
+      'inventory-2',
+      'inventory-3',
+    ]);
+    const all = plans.flatMap((p) => [p.grpcPort, p.httpPort]);
+    expect(new Set(all).size).toBe(all.length);
+  });
+
+  it('gives orders the addresses of every inventory, payments and users instance', () => {
+    const orders = plans.find((p) => p.name === 'orders-2')!;
+    const peers = orders.config.peers as Record<string, string[]>;
+    expect(peers.inventory).toHaveLength(3);
+    expect(peers.payments).toHaveLength(1);
+    expect(peers.users).toHaveLength(1);
+  });
+
+  it('passes the lock strategy to inventory and the gateway URL to payments', () => {
+    expect(plans.find((p) => p.service === 'inventory')!.config.inventory).toEqual({ lockStrategy: 'db' });
+    const gw = plans.find((p) => p.service === 'gateway')!;
+    expect(plans.find((p) => p.service === 'payments')!.config.payments).toEqual({
+      gatewayUrls: [`http://127.0.0.1:${gw.httpPort}`],
+    });
+  });
+
+  it('merges per-service overrides deeply', () => {
+    const o = StackOptions.parse({
+      dir: '/tmp/x',
+      serviceOverrides: { inventory: { inventory: { reservationTtlSeconds: 2 } } },
+    });
+    const inv = planInstances(o, infra, { user: 'u', password: 'p' }, ports()).find(
+      (p) => p.service === 'inventory',
+    )!;
+    expect(inv.config.inventory).toEqual({ lockStrategy: 'zk+db', reservationTtlSeconds: 2 });
+  });
+});

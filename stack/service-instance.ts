@@ -1,0 +1,69 @@
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkHealth } from '../platform/grpc/health-client.js';
+import { distRoot } from '../platform/paths.js';
+import { spawnChild, type ChildHandle } from './processes/child.js';
+import { waitFor } from './processes/wait.js';
+import type { ManagedComponent } from './infra.js';
+import type { InstancePlan } from './plan.js';
+
+/** How long a service instance may take to answer SERVING. */
+const READY_TIMEOUT_MS = 30_000;
+
+/**
+ * A service instance as a child process of the supervisor: its config written to
+ * dir/config/<name>.json, its log to dir/logs/<name>.log, stdin a lifeline (it exits when the
+ * supervisor is gone). Ready when grpc.health.v1 answers SERVING.
+ */
+export function serviceInstance(plan: InstancePlan, dir: string): ManagedComponent {
+  const configFile = join(dir, 'config', `${plan.name}.json`);
+  mkdirSync(join(dir, 'config'), { recursive: true });
+  writeFileSync(configFile, JSON.stringify(plan.config, null, 2) + '\n');
+  const entry = join(distRoot(), 'services', plan.service, 'index.js');
+  const address = `127.0.0.1:${plan.grpcPort}`;
+  let child: ChildHandle | undefined;
+
+  const state = {
+    name: plan.name,
+    kind: 'service' as const,
+    endpoint: address,
+    metrics: `http://127.0.0.1:${plan.httpPort}/metrics`,
+    service: plan.service,
+    instance: plan.instance,
+    pid: undefined as number | undefined,
+  };
+
+  const spawnIt = (): ChildHandle => {
+    child = spawnChild({
+      name: plan.name,
+      command: process.execPath,
+      args: ['--enable-source-maps', entry, '--config', configFile],
+      logFile: join(dir, 'logs', `${plan.name}.log`),
+      stdin: 'pipe',
+    });
+    state.pid = child.pid;
+    return child;
+  };
+  const ready = async (child: ChildHandle) => {
+    await waitFor(async () => (await checkHealth(address, '', 500)) === 'SERVING', {
+      timeoutMs: READY_TIMEOUT_MS,
+      intervalMs: 100,
+      what: `${plan.name} serving on ${address}`,
+      child,
+    });
+  };
+  return {
+    state,
+    running: () => child?.running() ?? false,
+    async start() {
+      if (child?.running()) return;
+      await ready(spawnIt());
+    },
+    async stop() {
+      await child?.stop({ timeoutMs: 8_000 });
+    },
+    async signal(sig) {
+      if (child?.running()) process.kill(child.pid, sig);
+    },
+  };
+}

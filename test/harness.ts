@@ -1,0 +1,27 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startStack, type StartedStack } from '../stack/start.js';
+import type { StackOptionsInput } from '../stack/types.js';
+
+/**
+ * Starts a real stack in a fresh temporary folder for a test file. The stack is not persistent:
+ * if the test process dies, its supervisor tears everything down by itself. Call `stop()` in
+ * afterAll; it also removes the folder.
+ */
+export async function startTestStack(
+  options: Omit<StackOptionsInput, 'dir'> = {},
+): Promise<StartedStack & { dir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'ecom-test-'));
+  const stack = await startStack({ logLevel: 'warn', ...options, dir, persistent: false }).catch(
+    (err: unknown) => {
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    },
+  );
+  const stop = async () => {
+    await stack.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { ...stack, dir, stop, [Symbol.asyncDispose]: stop };
+}

@@ -1,0 +1,88 @@
+import { createConnection } from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkHealth } from '../../platform/grpc/health-client.js';
+import { pidAlive } from '../../stack/state.js';
+import { stackStatus } from '../../stack/status.js';
+import type { StackState } from '../../stack/types.js';
+import { startTestStack } from '../harness.js';
+
+describe('processes runtime: the whole stack as real child processes', () => {
+  let stack: Awaited<ReturnType<typeof startTestStack>>;
+  let state: StackState;
+
+  beforeAll(async () => {
+    stack = await startTestStack({ replicas: { orders: 2, inventory: 2 } });
+    state = stack.state;
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('runs every component as its own process, one per service instance', () => {
+    const names = state.components.map((c) => c.name).sort();
+    expect(names).toEqual(
+      [
+        'analytics-1',
+        'gateway-1',
+        'inventory-1',
+        'inventory-2',
+        'mysql-primary',
+        'mysql-replica',
+        'orders-1',
+        'orders-2',
+        'payments-1',
+        'redis',
+        'users-1',
+        'zookeeper',
+      ].sort(),
+    );
+    const pids = state.components.map((c) => c.pid);
+    expect(new Set(pids).size).toBe(pids.length);
+    for (const pid of pids) expect(pidAlive(pid!)).toBe(true);
+  });
+
+  it('answers SERVING over grpc.health.v1 on every service instance', async () => {
+    const services = state.components.filter((c) => c.kind === 'service');
+    const results = await Promise.all(services.map((s) => checkHealth(s.endpoint)));
+    expect(results).toEqual(services.map(() => 'SERVING'));
+  });
+
+  it('replicates a write on the primary to the replica', async () => {
+    const creds = state.mysql;
+    const primary = await createConnection({ ...state.infra.mysqlPrimary, ...creds });
+    const replica = await createConnection({ ...state.infra.mysqlReplica, ...creds });
+    try {
+      const marker = `m-${Date.now()}-${Math.random()}`;
+      await primary.query('CREATE DATABASE IF NOT EXISTS itest');
+      await primary.query('CREATE TABLE IF NOT EXISTS itest.t (v VARCHAR(64) PRIMARY KEY)');
+      await primary.query('INSERT INTO itest.t VALUES (?)', [marker]);
+      let seen = false;
+      for (let i = 0; i < 100 && !seen; i++) {
+        const [rows] = await replica.query('SELECT v FROM itest.t WHERE v = ?', [marker]).catch(() => [[]]);
+        seen = (rows as unknown[]).length === 1;
+        if (!seen) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(seen).toBe(true);
+      // The replica refuses writes from the application user.
+      await expect(replica.query('INSERT INTO itest.t VALUES (?)', ['direct'])).rejects.toThrow(
+        /read-only|READ.ONLY/i,
+      );
+    } finally {
+      primary.destroy();
+      replica.destroy();
+    }
+  });
+
+  it('reports every component healthy and replication running', async () => {
+    const status = await stackStatus(state);
+    expect(status.components.filter((c) => !c.healthy)).toEqual([]);
+    expect(status.replication.running).toBe(true);
+    expect(status.replication.lagSeconds).not.toBeNull();
+  });
+
+  it('leaves no process behind after stop()', async () => {
+    const pids = [state.supervisor.pid, ...state.components.map((c) => c.pid!)];
+    await stack.stop();
+    expect(pids.filter(pidAlive)).toEqual([]);
+  });
+});
