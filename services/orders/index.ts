@@ -1,0 +1,4 @@
+import { BaseConfig, runService } from '../../platform/service-main.js';
+
+// Placeholder until the orders issue lands: a real process serving gRPC health, reflection and /metrics.
+await runService(BaseConfig.passthrough(), async () => ({ bindings: [], protoFiles: [] }));
