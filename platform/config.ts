@@ -26,6 +26,30 @@ export const ZooKeeperConfig = z.object({
 });
 export type ZooKeeperConfig = z.infer<typeof ZooKeeperConfig>;
 
+/**
+ * Token keys of the stack. Users signs access tokens with the active private key; every other
+ * service only gets public keys (it can verify, never mint). Keys carry an id so they can rotate:
+ * a token names its key in the JWT header ("kid").
+ */
+export const AuthConfig = z.object({
+  issuer: z.string().min(1).default('ecom-users'),
+  audience: z.string().min(1).default('ecom'),
+  /** The kid new tokens are signed with (users only). */
+  activeKid: z.string().min(1),
+  keys: z
+    .array(
+      z.object({
+        kid: z.string().min(1),
+        /** Ed25519 public key, SPKI PEM. */
+        publicKeyPem: z.string().startsWith('-----BEGIN PUBLIC KEY-----'),
+        /** Ed25519 private key, PKCS#8 PEM; only the users service gets it. */
+        privateKeyPem: z.string().startsWith('-----BEGIN PRIVATE KEY-----').optional(),
+      }),
+    )
+    .min(1),
+});
+export type AuthConfig = z.infer<typeof AuthConfig>;
+
 /** The part of the config every service process has. Services extend it with their own section. */
 export const BaseConfig = z.object({
   service: z.enum(SERVICE_NAMES),
@@ -38,6 +62,7 @@ export const BaseConfig = z.object({
   mysql: MysqlConfig.optional(),
   redis: Endpoint.optional(),
   zookeeper: ZooKeeperConfig.optional(),
+  auth: AuthConfig.optional(),
   /** Addresses ("host:port") of the instances of each peer service this instance calls. */
   peers: z
     .partialRecord(z.enum(SERVICE_NAMES), z.array(z.string().regex(/^[^:\s]+:\d+$/, 'host:port')).min(1))

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 
@@ -9,18 +9,18 @@ export interface StartedMetricsServer {
   stop(): Promise<void>;
 }
 
+/** Handles an HTTP request other than /metrics and /healthz; returns false to answer 404. */
+export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
+
 /**
- * Serves the registry on `/metrics`. Extra routes (e.g. analytics' dashboard) can be added with
- * `routes`; they get the raw request and response.
+ * Serves the registry on `/metrics` and `/healthz`. Anything else goes to `handler` (the gateway
+ * simulator's payment API, analytics' dashboard), or is answered 404.
  */
 export async function serveMetrics(opts: {
   registry: Registry;
   host: string;
   port: number;
-  routes?: Record<
-    string,
-    (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void
-  >;
+  handler?: HttpHandler;
 }): Promise<StartedMetricsServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -42,8 +42,7 @@ export async function serveMetrics(opts: {
       res.end('ok\n');
       return;
     }
-    const route = opts.routes?.[path];
-    if (route) return route(req, res);
+    if (opts.handler?.(req, res)) return;
     res.writeHead(404);
     res.end('not found\n');
   });

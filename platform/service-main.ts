@@ -1,10 +1,9 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import { BaseConfig, ConfigError, parseConfig, readRawConfig } from './config.js';
 import { Lifecycle } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { serveMetrics } from './metrics-server.js';
+import { serveMetrics, type HttpHandler } from './metrics-server.js';
 import type { Interceptor } from './grpc/context.js';
 import { startGrpcServer, type ServiceBinding } from './grpc/server.js';
 
@@ -25,8 +24,8 @@ export interface ServiceParts {
   /** .proto files (relative to proto/) for reflection. */
   protoFiles: string[];
   interceptors?: Interceptor[];
-  /** Extra HTTP routes served beside /metrics. */
-  httpRoutes?: Record<string, (req: IncomingMessage, res: ServerResponse) => void>;
+  /** Serves HTTP requests other than /metrics and /healthz on the metrics port (return false for 404). */
+  httpHandler?: HttpHandler;
 }
 
 /**
@@ -62,7 +61,7 @@ export async function runService<S extends z.ZodType<BaseConfig>>(
       registry: metrics.registry,
       host: config.host,
       port: config.metricsPort,
-      routes: parts.httpRoutes,
+      handler: parts.httpHandler,
     });
     lifecycle.add('metrics server', http);
     const grpc = await startGrpcServer({

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { generateAuthKeys } from './auth-keys.js';
 import { planInstances } from './plan.js';
 import { StackOptions } from './types.js';
 
@@ -9,6 +10,7 @@ const infra = {
   zookeeper: { host: '127.0.0.1', port: 1004 },
 };
 const ports = () => Array.from({ length: 100 }, (_, i) => 20000 + i);
+const auth = generateAuthKeys();
 
 describe('planInstances', () => {
   const options = StackOptions.parse({
@@ -16,7 +18,7 @@ describe('planInstances', () => {
     replicas: { orders: 2, inventory: 3 },
     lockStrategy: 'db',
   });
-  const plans = planInstances(options, infra, { user: 'u', password: 'p' }, ports());
+  const plans = planInstances(options, infra, { user: 'u', password: 'p' }, ports(), auth);
 
   it('plans the requested instances with distinct ports', () => {
     expect(plans.filter((p) => p.service === 'inventory').map((p) => p.name)).toEqual([
@@ -44,12 +46,20 @@ describe('planInstances', () => {
     });
   });
 
+  it('gives the signing key to users only', () => {
+    const users = plans.find((p) => p.service === 'users')!.config.auth as typeof auth;
+    const orders = plans.find((p) => p.service === 'orders')!.config.auth as typeof auth;
+    expect(users.keys[0]!.privateKeyPem).toMatch(/BEGIN PRIVATE KEY/);
+    expect(orders.keys[0]!.privateKeyPem).toBeUndefined();
+    expect(orders.keys[0]!.publicKeyPem).toBe(users.keys[0]!.publicKeyPem);
+  });
+
   it('merges per-service overrides deeply', () => {
     const o = StackOptions.parse({
       dir: '/tmp/x',
       serviceOverrides: { inventory: { inventory: { reservationTtlSeconds: 2 } } },
     });
-    const inv = planInstances(o, infra, { user: 'u', password: 'p' }, ports()).find(
+    const inv = planInstances(o, infra, { user: 'u', password: 'p' }, ports(), auth).find(
       (p) => p.service === 'inventory',
     )!;
     expect(inv.config.inventory).toEqual({ lockStrategy: 'zk+db', reservationTtlSeconds: 2 });

@@ -1,4 +1,4 @@
-import { SERVICE_NAMES, type ServiceName } from '../platform/config.js';
+import { SERVICE_NAMES, type AuthConfig, type ServiceName } from '../platform/config.js';
 import type { InfraEndpoints, StackOptions } from './types.js';
 
 /** Who calls whom over gRPC: each instance gets the addresses of every instance of its peers. */
@@ -32,6 +32,7 @@ export function planInstances(
   infra: InfraEndpoints,
   mysql: { user: string; password: string },
   ports: number[],
+  auth: AuthConfig,
 ): InstancePlan[] {
   const take = () => {
     const p = ports.shift();
@@ -77,6 +78,8 @@ export function planInstances(
       redis: infra.redis,
       zookeeper: { connect: `${infra.zookeeper.host}:${infra.zookeeper.port}` },
       peers,
+      // Only users may sign tokens; everyone else gets the public keys.
+      auth: plan.service === 'users' ? auth : publicOnly(auth),
       ...(options.otlpEndpoint ? { otlpEndpoint: options.otlpEndpoint } : {}),
       ...serviceSection(plan.service, options, plans),
     };
@@ -84,6 +87,10 @@ export function planInstances(
     if (overrides) plan.config = deepMerge(plan.config, overrides);
   }
   return plans;
+}
+
+function publicOnly(auth: AuthConfig): AuthConfig {
+  return { ...auth, keys: auth.keys.map(({ kid, publicKeyPem }) => ({ kid, publicKeyPem })) };
 }
 
 /** The database a service owns (one schema per service on the shared primary). */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createPool, type Pool } from 'mysql2/promise';
 import type { Logger } from '../../platform/logger.js';
 import { packageRoot } from '../../platform/paths.js';
+import { generateAuthKeys } from '../auth-keys.js';
 import { startHeartbeat } from '../heartbeat.js';
 import type { ManagedComponent, InfraRuntime, StartedInfra } from '../infra.js';
 import { discoverMigrations, migrate } from '../migrate.js';
@@ -113,6 +114,7 @@ export class Supervisor implements ControlTarget {
         this.infra.endpoints,
         STACK_MYSQL,
         await freePorts(2 * Object.values(this.options.replicas).reduce((a, b) => a + b, 0)),
+        generateAuthKeys(),
       );
       this.services = plans.map((p) => serviceInstance(p, dir));
       this.current.components = [...this.current.components, ...this.services.map((s) => s.state)];
