@@ -3,6 +3,7 @@ import { mkdirSync, openSync, closeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { distRoot } from '../platform/paths.js';
 import { tailFile } from './processes/wait.js';
+import { stackControl, type StackControl } from './control-client.js';
 import { pidAlive, readState } from './state.js';
 import { stopStack } from './stop.js';
 import type { SupervisorMessage } from './supervisor/supervisor.js';
@@ -11,6 +12,8 @@ import { StackOptions, type StackOptionsInput, type StackState } from './types.j
 /** A running stack: its state, and `stop()`. Supports `await using`. */
 export interface StartedStack extends AsyncDisposable {
   readonly state: StackState;
+  /** Stop, start or signal one component through the supervisor. */
+  readonly control: StackControl;
   /** Stops every component and waits until no process of the stack is left. */
   stop(): Promise<void>;
 }
@@ -87,7 +90,7 @@ export async function startStack(
   }
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= stopStack(options.dir).then(() => waitExit(child, 1_000)));
-  return { state, stop, [Symbol.asyncDispose]: stop };
+  return { state, control: stackControl(state), stop, [Symbol.asyncDispose]: stop };
 }
 
 function waitExit(child: import('node:child_process').ChildProcess, ms: number): Promise<void> {

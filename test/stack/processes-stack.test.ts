@@ -80,6 +80,19 @@ describe('processes runtime: the whole stack as real child processes', () => {
     expect(status.replication.lagSeconds).not.toBeNull();
   });
 
+  it('restarts a killed service instance through the supervisor, on the same port', async () => {
+    const before = state.components.find((c) => c.name === 'users-1')!;
+    await stack.control.signal('users-1', 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(pidAlive(before.pid!)).toBe(false);
+    await stack.control.start('users-1');
+    const after = (await stack.control.state()).components.find((c) => c.name === 'users-1')!;
+    expect(after.pid).not.toBe(before.pid);
+    expect(after.endpoint).toBe(before.endpoint);
+    expect(await checkHealth(after.endpoint)).toBe('SERVING');
+    state = await stack.control.state();
+  });
+
   it('leaves no process behind after stop()', async () => {
     const pids = [state.supervisor.pid, ...state.components.map((c) => c.pid!)];
     await stack.stop();
