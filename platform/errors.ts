@@ -56,6 +56,19 @@ export class Unavailable extends DomainError {
   }
 }
 
+/** Trailer saying what a failed call did: `none` means nothing was done (a retry is a first try). */
+export const OUTCOME_TRAILER = 'ecom-outcome';
+
+/**
+ * UNAVAILABLE for a call refused before it did anything (an open circuit breaker): clients may
+ * count it as a definite failure instead of an unknown outcome.
+ */
+export class UnavailableNothingDone extends DomainError {
+  constructor(message: string) {
+    super(Status.UNAVAILABLE, message, { [OUTCOME_TRAILER]: 'none' });
+  }
+}
+
 export class DeadlineExceeded extends DomainError {
   constructor(message: string) {
     super(Status.DEADLINE_EXCEEDED, message);

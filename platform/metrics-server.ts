@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { withHttpServerSpan } from './tracing/http.js';
 
 /** A running HTTP server for `/metrics` (Prometheus text format) and `/healthz`. */
 export interface StartedMetricsServer {
@@ -42,7 +43,8 @@ export async function serveMetrics(opts: {
       res.end('ok\n');
       return;
     }
-    if (opts.handler?.(req, res)) return;
+    const handler = opts.handler;
+    if (handler && withHttpServerSpan(req, res, () => handler(req, res))) return;
     res.writeHead(404);
     res.end('not found\n');
   });

@@ -17,8 +17,16 @@ export interface Database {
   stop(): Promise<void>;
 }
 
-/** Creates the primary and replica pools of one service database, with pool-usage metrics. */
-export function createDatabase(cfg: MysqlConfig, deps: { logger: Logger; metrics?: Metrics }): Database {
+/**
+ * Creates the primary and replica pools of one service database, with pool-usage metrics.
+ * `multipleStatements` lets one query() carry several `;`-separated statements (one round trip for
+ * a whole transaction step); values must still go through `?` placeholders.
+ */
+export function createDatabase(
+  cfg: MysqlConfig,
+  deps: { logger: Logger; metrics?: Metrics },
+  options: { multipleStatements?: boolean } = {},
+): Database {
   const common: PoolOptions = {
     user: cfg.user,
     password: cfg.password,
@@ -32,6 +40,7 @@ export function createDatabase(cfg: MysqlConfig, deps: { logger: Logger; metrics
     dateStrings: false,
     timezone: 'Z',
     connectTimeout: 5_000,
+    multipleStatements: options.multipleStatements ?? false,
   };
   const primary = createPool({ ...common, host: cfg.primary.host, port: cfg.primary.port });
   const replica = createPool({ ...common, host: cfg.replica.host, port: cfg.replica.port });
@@ -41,9 +50,9 @@ export function createDatabase(cfg: MysqlConfig, deps: { logger: Logger; metrics
   ] as const) {
     pool.pool.on('connection', (conn) => {
       // Strict mode turns silent truncation into errors; READ COMMITTED keeps lock sets small.
-      conn.query(
-        "SET SESSION sql_mode='STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION', SESSION transaction_isolation='READ-COMMITTED'",
-      );
+      // (The TRANSACTION ISOLATION statement works on MariaDB 10.x too, which lacks transaction_isolation.)
+      conn.query("SET SESSION sql_mode='STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'");
+      conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
     });
     if (deps.metrics) {
       const m = deps.metrics;

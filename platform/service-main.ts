@@ -6,6 +6,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { serveMetrics, type HttpHandler } from './metrics-server.js';
 import type { Interceptor } from './grpc/context.js';
 import { startGrpcServer, type ServiceBinding } from './grpc/server.js';
+import { startTracing } from './tracing/provider.js';
 
 /** What a service's start function receives. */
 export interface ServiceDeps<C> {
@@ -56,6 +57,14 @@ export async function runService<S extends z.ZodType<BaseConfig>>(
   });
 
   try {
+    // Registered first so it stops last: spans of the shutdown itself are still flushed.
+    const tracing = startTracing({
+      otlpEndpoint: config.otlpEndpoint,
+      service: config.service,
+      instance: instanceName,
+      logger,
+    });
+    if (tracing.enabled) lifecycle.add('tracing', tracing);
     const parts = await start({ config, logger, metrics, instanceName, lifecycle });
     const http = await serveMetrics({
       registry: metrics.registry,

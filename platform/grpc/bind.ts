@@ -9,7 +9,8 @@ import {
 import type { Logger } from '../logger.js';
 import type { CallContext, Interceptor } from './context.js';
 import { toWireError } from './status.js';
-import { Cancelled, DeadlineExceeded } from '../errors.js';
+import { Cancelled, DeadlineExceeded, InvalidArgument } from '../errors.js';
+import { UndecodableRequest } from './undecodable.js';
 
 /** The subset of a generated service definition method that binding needs. */
 interface MethodDef {
@@ -68,20 +69,33 @@ export function bindService<D extends Record<string, MethodDef>>(
     if (def.requestStream) throw new Error(`bindService: client streaming is not supported (${def.path})`);
     impl[name] = def.responseStream
       ? (call: ServerWritableStream<unknown, unknown>) => {
-          void run(def.path, call, opts, (ctx) =>
-            (handler as StreamHandler<unknown, unknown>)(call.request, ctx, (res) => call.write(res)),
+          const trailer = new Metadata();
+          void run(
+            def.path,
+            call,
+            opts,
+            (ctx) =>
+              (handler as StreamHandler<unknown, unknown>)(call.request, ctx, (res) => call.write(res)),
+            trailer,
           ).then((err) => {
             if (err) call.emit('error', { code: err.code, details: err.details, metadata: err.metadata });
-            else call.end();
+            else call.end(trailer);
           });
         }
       : (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
           let result: unknown;
-          void run(def.path, call, opts, async (ctx) => {
-            result = await (handler as UnaryHandler<unknown, unknown>)(call.request, ctx);
-          }).then((err) => {
+          const trailer = new Metadata();
+          void run(
+            def.path,
+            call,
+            opts,
+            async (ctx) => {
+              result = await (handler as UnaryHandler<unknown, unknown>)(call.request, ctx);
+            },
+            trailer,
+          ).then((err) => {
             if (err) callback({ code: err.code, details: err.details, metadata: err.metadata });
-            else callback(null, result);
+            else callback(null, result, trailer);
           });
         };
   }
@@ -99,13 +113,16 @@ async function run(
   call: AnyCall,
   opts: BindOptions,
   body: (ctx: CallContext) => Promise<void>,
+  trailer: Metadata,
 ): Promise<Failure | undefined> {
-  const ctx = createContext(method, call, opts);
+  const ctx = createContext(method, call, opts, trailer);
   const chain = opts.interceptors.reduceRight<() => Promise<unknown>>(
     (next, interceptor) => () => interceptor(ctx, next),
     () => body(ctx),
   );
   try {
+    if (call.request instanceof UndecodableRequest)
+      throw new InvalidArgument('request', `cannot be decoded: ${call.request.reason}`);
     if (ctx.remainingMs() <= 0) throw new DeadlineExceeded('deadline already passed on arrival');
     await raceDeadline(chain(), ctx);
     return undefined;
@@ -122,7 +139,7 @@ interface InternalContext extends CallContext {
   dispose(): void;
 }
 
-function createContext(method: string, call: AnyCall, opts: BindOptions): InternalContext {
+function createContext(method: string, call: AnyCall, opts: BindOptions, trailer: Metadata): InternalContext {
   const now = Date.now();
   const raw = call.getDeadline();
   const clientDeadline = raw instanceof Date ? raw.getTime() : raw;
@@ -142,6 +159,7 @@ function createContext(method: string, call: AnyCall, opts: BindOptions): Intern
     signal: controller.signal,
     logger: opts.logger.child({ method }),
     peer: call.getPeer(),
+    trailer,
     remainingMs: () => Math.max(0, deadline - Date.now()),
     dispose: () => {
       clearTimeout(timer);

@@ -10,6 +10,7 @@ import {
 } from '@grpc/grpc-js';
 import type { Metrics } from '../metrics.js';
 import { methodLabels } from '../metrics.js';
+import { startClientSpan } from '../tracing/grpc.js';
 import type { CallContext } from './context.js';
 
 /** Per-call options of a {@link PromiseClient} method. */
@@ -20,6 +21,8 @@ export interface CallOptions {
   parent?: CallContext;
   metadata?: Metadata;
   signal?: AbortSignal;
+  /** Receives the response's trailing metadata (unary calls; before the promise settles). */
+  onTrailer?: (trailer: Metadata) => void;
 }
 
 type MethodOf<M> = M extends {
@@ -50,9 +53,18 @@ export interface ClientOptions {
   channelOptions?: Record<string, string | number>;
 }
 
-/** The grpc-js target for a list of IPv4 addresses: one channel, round_robin over all of them. */
+/**
+ * The grpc-js target for a list of addresses: IPv4 literals become one `ipv4:` target (one channel,
+ * round_robin over all of them); a single host name becomes a `dns:` target, round_robin over every
+ * address it resolves to (a Kubernetes headless Service: one name, one address per pod).
+ */
 export function ipv4Target(addresses: string[]): string {
-  return `ipv4:${addresses.join(',')}`;
+  const literal = /^\d{1,3}(\.\d{1,3}){3}:\d+$/;
+  if (addresses.every((a) => literal.test(a))) return `ipv4:${addresses.join(',')}`;
+  if (addresses.length === 1) return `dns:///${addresses[0]}`;
+  throw new Error(
+    `addresses: either IPv4 host:port literals, or one host name (got ${addresses.join(', ')})`,
+  );
 }
 
 /**
@@ -90,9 +102,11 @@ export function createClient<D extends Record<string, { path: string; responseSt
     const method = raw[name]!.bind(raw);
     if (def.responseStream) {
       client[name] = (req: unknown, o?: CallOptions) => {
-        const stream = method(req, o?.metadata ?? new Metadata(), {
+        const span = startClientSpan(def.path);
+        const stream = method(req, span.metadata(o?.metadata), {
           deadline: deadlineFor(o),
         }) as ClientReadableStream<unknown>;
+        stream.on('status', (s: { code: number; details: string }) => span.end(s.code, s.details));
         for (const s of signalsOf(o)) s.addEventListener('abort', () => stream.cancel(), { once: true });
         return stream;
       };
@@ -106,17 +120,20 @@ export function createClient<D extends Record<string, { path: string; responseSt
           reject(cancelledError(def.path));
           return;
         }
+        const span = startClientSpan(def.path);
         const call = method(
           req,
-          o?.metadata ?? new Metadata(),
+          span.metadata(o?.metadata),
           { deadline: deadlineFor(o) },
           (err: ServiceError | null, res: unknown) => {
             for (const s of signals) s.removeEventListener('abort', onAbort);
             end?.({ code: Status[err ? err.code : Status.OK] });
+            span.end(err ? err.code : Status.OK, err?.details);
             if (err) reject(err);
             else resolve(res);
           },
-        ) as { cancel(): void };
+        ) as { cancel(): void; on(event: 'status', fn: (s: { metadata: Metadata }) => void): void };
+        if (o?.onTrailer) call.on('status', (s) => o.onTrailer?.(s.metadata));
         const onAbort = () => call.cancel();
         for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
       });

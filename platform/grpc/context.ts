@@ -15,6 +15,11 @@ export interface CallContext {
   readonly peer: string;
   /** Set by the auth interceptor. */
   user?: { id: string };
+  /**
+   * Trailing metadata sent with a successful response (e.g. the GTID of a write, for
+   * read-your-writes). Always set by the server; optional so hand-made contexts need not build one.
+   */
+  readonly trailer?: Metadata;
   /** Milliseconds left until the deadline (never negative). */
   remainingMs(): number;
 }

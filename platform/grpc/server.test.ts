@@ -83,6 +83,25 @@ describe('gRPC server bootstrap (real server and client over loopback)', () => {
     client.close();
   });
 
+  it('answers INVALID_ARGUMENT, not INTERNAL, to bytes that do not decode', async () => {
+    await start();
+    const garbage = {
+      topSkus: {
+        ...AnalyticsServiceService.topSkus,
+        requestSerialize: () => Buffer.from([0x08, 0xff, 0xff]),
+      },
+    };
+    const bad = createClient(garbage, {
+      name: 'analytics',
+      addresses: [`127.0.0.1:${server!.port}`],
+      defaultDeadlineMs: 1_000,
+    });
+    const err = await (bad.topSkus as (r: unknown) => Promise<unknown>)({}).catch((e: ServiceError) => e);
+    expect((err as ServiceError).code).toBe(Status.INVALID_ARGUMENT);
+    expect((err as ServiceError).details).toMatch(/^request: cannot be decoded/);
+    bad.close();
+  });
+
   it('enforces the deadline on the server: the client gets DEADLINE_EXCEEDED, not a hang', async () => {
     const { client } = await start();
     const t0 = Date.now();

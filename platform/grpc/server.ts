@@ -6,6 +6,8 @@ import { bindService, type Handlers } from './bind.js';
 import type { Interceptor } from './context.js';
 import { loggingInterceptor, metricsInterceptor } from './interceptors.js';
 import { addReflection } from './reflection.js';
+import { tracingInterceptor } from '../tracing/grpc.js';
+import { tolerantDefinition } from './undecodable.js';
 
 /** A generated service definition bound to its handlers; build one with {@link serviceBinding}. */
 export interface ServiceBinding {
@@ -59,10 +61,16 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<StartedG
     'grpc.keepalive_permit_without_calls': 1,
     'grpc.max_receive_message_length': 4 * 1024 * 1024,
   });
-  const interceptors = [loggingInterceptor(), metricsInterceptor(opts.metrics), ...(opts.interceptors ?? [])];
+  // Tracing outermost: the handler, and every call it makes, run inside the call's server span.
+  const interceptors = [
+    tracingInterceptor(),
+    loggingInterceptor(),
+    metricsInterceptor(opts.metrics),
+    ...(opts.interceptors ?? []),
+  ];
   for (const s of opts.services) {
     server.addService(
-      s.definition as never,
+      tolerantDefinition(s.definition as never) as never,
       bindService(s.definition as never, s.handlers as never, {
         logger: opts.logger,
         interceptors,

@@ -28,6 +28,13 @@ export interface ZkSession {
   exists(path: string, watcher?: (event: zookeeper.Event) => void): Promise<Stat | null>;
   getData(path: string): Promise<{ data: Buffer | null; stat: Stat }>;
   remove(path: string, version?: number): Promise<void>;
+  /**
+   * Creates several nodes in ONE ZooKeeper transaction (multi): all or none, all with the same
+   * creation zxid. Resolves with the created paths (sequential nodes get their suffix), in order.
+   */
+  createMany(entries: { path: string; data?: Buffer }[], mode?: number): Promise<string[]>;
+  /** Deletes several nodes in one transaction (all or none; any version). */
+  removeMany(paths: string[]): Promise<void>;
   /** Called with the generation that was lost. Returns an unsubscribe function. */
   onLost(listener: (generation: number) => void): () => void;
   /** Resolves once a session is alive (or rejects after timeoutMs). */
@@ -193,6 +200,29 @@ class Session implements ZkSession {
     return this.op<void>(`remove ${path}`, (c, cb) =>
       c.remove(path, version, (err) => cb(err as Error | null)),
     );
+  }
+
+  createMany(entries: { path: string; data?: Buffer }[], mode: number = CreateMode.PERSISTENT) {
+    return this.op<string[]>(`create ${entries.length} nodes`, (c, cb) => {
+      const tx = c.transaction();
+      for (const e of entries) tx.create(e.path, e.data ?? Buffer.alloc(0), mode);
+      tx.commit((err, results: { path?: string }[]) =>
+        err
+          ? cb(err as Error)
+          : cb(
+              null,
+              results.map((r) => r.path ?? ''),
+            ),
+      );
+    });
+  }
+
+  removeMany(paths: string[]) {
+    return this.op<void>(`remove ${paths.length} nodes`, (c, cb) => {
+      const tx = c.transaction();
+      for (const p of paths) tx.remove(p, -1);
+      tx.commit((err) => cb(err as Error | null));
+    });
   }
 
   async stop(): Promise<void> {

@@ -43,6 +43,25 @@ export interface MethodLatency {
   count: number;
   p50Ms: number;
   p99Ms: number;
+  /** Calls that ended with a status other than OK. */
+  errors: number;
+}
+
+/** A circuit breaker of one instance, as its /metrics reports it (ecom_breaker_state). */
+export interface BreakerState {
+  /** The instance that holds the breaker, e.g. "orders-1". */
+  instance: string;
+  /** What it guards, e.g. "inventory", "gateway". */
+  target: string;
+  /** "closed", "half-open" or "open". */
+  state: string;
+}
+
+/** Units available now (all warehouses) of a SKU that sells much. */
+export interface SkuStock {
+  sku: string;
+  available: number;
+  observedAt: Date | undefined;
 }
 
 export interface Summary {
@@ -64,6 +83,10 @@ export interface Summary {
   paymentsCaptured: number;
   paymentsFailed: number;
   paymentsRefunded: number;
+  breakers: BreakerState[];
+  /** The best-selling SKUs of the window with their current stock. */
+  hotStock: SkuStock[];
+  stockLows: number;
 }
 
 export interface TopSkusRequest {
@@ -455,7 +478,7 @@ export const SkuCount: MessageFns<SkuCount> = {
 };
 
 function createBaseMethodLatency(): MethodLatency {
-  return { service: "", method: "", count: 0, p50Ms: 0, p99Ms: 0 };
+  return { service: "", method: "", count: 0, p50Ms: 0, p99Ms: 0, errors: 0 };
 }
 
 export const MethodLatency: MessageFns<MethodLatency> = {
@@ -474,6 +497,9 @@ export const MethodLatency: MessageFns<MethodLatency> = {
     }
     if (message.p99Ms !== 0) {
       writer.uint32(41).double(message.p99Ms);
+    }
+    if (message.errors !== 0) {
+      writer.uint32(48).int64(message.errors);
     }
     return writer;
   },
@@ -531,6 +557,14 @@ export const MethodLatency: MessageFns<MethodLatency> = {
             message.p99Ms = reader.double();
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.errors = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -558,6 +592,7 @@ export const MethodLatency: MessageFns<MethodLatency> = {
         : isSet(object.p99_ms)
         ? globalThis.Number(object.p99_ms)
         : 0,
+      errors: isSet(object.errors) ? globalThis.Number(object.errors) : 0,
     };
   },
 
@@ -578,6 +613,9 @@ export const MethodLatency: MessageFns<MethodLatency> = {
     if (message.p99Ms !== 0) {
       obj.p99Ms = floatToJson(message.p99Ms);
     }
+    if (message.errors !== 0) {
+      obj.errors = Math.round(message.errors);
+    }
     return obj;
   },
 
@@ -591,6 +629,213 @@ export const MethodLatency: MessageFns<MethodLatency> = {
     message.count = object.count ?? 0;
     message.p50Ms = object.p50Ms ?? 0;
     message.p99Ms = object.p99Ms ?? 0;
+    message.errors = object.errors ?? 0;
+    return message;
+  },
+};
+
+function createBaseBreakerState(): BreakerState {
+  return { instance: "", target: "", state: "" };
+}
+
+export const BreakerState: MessageFns<BreakerState> = {
+  encode(message: BreakerState, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.instance !== "") {
+      writer.uint32(10).string(message.instance);
+    }
+    if (message.target !== "") {
+      writer.uint32(18).string(message.target);
+    }
+    if (message.state !== "") {
+      writer.uint32(26).string(message.state);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BreakerState {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBreakerState();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.instance = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.target = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.state = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BreakerState {
+    return {
+      instance: isSet(object.instance) ? globalThis.String(object.instance) : "",
+      target: isSet(object.target) ? globalThis.String(object.target) : "",
+      state: isSet(object.state) ? globalThis.String(object.state) : "",
+    };
+  },
+
+  toJSON(message: BreakerState): unknown {
+    const obj: any = {};
+    if (message.instance !== "") {
+      obj.instance = message.instance;
+    }
+    if (message.target !== "") {
+      obj.target = message.target;
+    }
+    if (message.state !== "") {
+      obj.state = message.state;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<BreakerState>, I>>(base?: I): BreakerState {
+    return BreakerState.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<BreakerState>, I>>(object: I): BreakerState {
+    const message = createBaseBreakerState();
+    message.instance = object.instance ?? "";
+    message.target = object.target ?? "";
+    message.state = object.state ?? "";
+    return message;
+  },
+};
+
+function createBaseSkuStock(): SkuStock {
+  return { sku: "", available: 0, observedAt: undefined };
+}
+
+export const SkuStock: MessageFns<SkuStock> = {
+  encode(message: SkuStock, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sku !== "") {
+      writer.uint32(10).string(message.sku);
+    }
+    if (message.available !== 0) {
+      writer.uint32(16).int64(message.available);
+    }
+    if (message.observedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.observedAt), writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SkuStock {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSkuStock();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sku = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.available = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.observedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SkuStock {
+    return {
+      sku: isSet(object.sku) ? globalThis.String(object.sku) : "",
+      available: isSet(object.available) ? globalThis.Number(object.available) : 0,
+      observedAt: isSet(object.observedAt)
+        ? fromJsonTimestamp(object.observedAt)
+        : isSet(object.observed_at)
+        ? fromJsonTimestamp(object.observed_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: SkuStock): unknown {
+    const obj: any = {};
+    if (message.sku !== "") {
+      obj.sku = message.sku;
+    }
+    if (message.available !== 0) {
+      obj.available = Math.round(message.available);
+    }
+    if (message.observedAt !== undefined) {
+      obj.observedAt = message.observedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SkuStock>, I>>(base?: I): SkuStock {
+    return SkuStock.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SkuStock>, I>>(object: I): SkuStock {
+    const message = createBaseSkuStock();
+    message.sku = object.sku ?? "";
+    message.available = object.available ?? 0;
+    message.observedAt = object.observedAt ?? undefined;
     return message;
   },
 };
@@ -613,6 +858,9 @@ function createBaseSummary(): Summary {
     paymentsCaptured: 0,
     paymentsFailed: 0,
     paymentsRefunded: 0,
+    breakers: [],
+    hotStock: [],
+    stockLows: 0,
   };
 }
 
@@ -665,6 +913,15 @@ export const Summary: MessageFns<Summary> = {
     }
     if (message.paymentsRefunded !== 0) {
       writer.uint32(128).int64(message.paymentsRefunded);
+    }
+    for (const v of message.breakers) {
+      BreakerState.encode(v!, writer.uint32(138).fork()).join();
+    }
+    for (const v of message.hotStock) {
+      SkuStock.encode(v!, writer.uint32(146).fork()).join();
+    }
+    if (message.stockLows !== 0) {
+      writer.uint32(152).int64(message.stockLows);
     }
     return writer;
   },
@@ -810,6 +1067,30 @@ export const Summary: MessageFns<Summary> = {
             message.paymentsRefunded = longToNumber(reader.int64());
             continue;
           }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.breakers.push(BreakerState.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.hotStock.push(SkuStock.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 19: {
+            if (tag !== 152) {
+              break;
+            }
+
+            message.stockLows = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -900,6 +1181,19 @@ export const Summary: MessageFns<Summary> = {
         : isSet(object.payments_refunded)
         ? globalThis.Number(object.payments_refunded)
         : 0,
+      breakers: globalThis.Array.isArray(object?.breakers)
+        ? object.breakers.map((e: any) => BreakerState.fromJSON(e))
+        : [],
+      hotStock: globalThis.Array.isArray(object?.hotStock)
+        ? object.hotStock.map((e: any) => SkuStock.fromJSON(e))
+        : globalThis.Array.isArray(object?.hot_stock)
+        ? object.hot_stock.map((e: any) => SkuStock.fromJSON(e))
+        : [],
+      stockLows: isSet(object.stockLows)
+        ? globalThis.Number(object.stockLows)
+        : isSet(object.stock_lows)
+        ? globalThis.Number(object.stock_lows)
+        : 0,
     };
   },
 
@@ -953,6 +1247,15 @@ export const Summary: MessageFns<Summary> = {
     if (message.paymentsRefunded !== 0) {
       obj.paymentsRefunded = Math.round(message.paymentsRefunded);
     }
+    if (message.breakers?.length) {
+      obj.breakers = message.breakers.map((e) => BreakerState.toJSON(e));
+    }
+    if (message.hotStock?.length) {
+      obj.hotStock = message.hotStock.map((e) => SkuStock.toJSON(e));
+    }
+    if (message.stockLows !== 0) {
+      obj.stockLows = Math.round(message.stockLows);
+    }
     return obj;
   },
 
@@ -977,6 +1280,9 @@ export const Summary: MessageFns<Summary> = {
     message.paymentsCaptured = object.paymentsCaptured ?? 0;
     message.paymentsFailed = object.paymentsFailed ?? 0;
     message.paymentsRefunded = object.paymentsRefunded ?? 0;
+    message.breakers = object.breakers?.map((e) => BreakerState.fromPartial(e)) || [];
+    message.hotStock = object.hotStock?.map((e) => SkuStock.fromPartial(e)) || [];
+    message.stockLows = object.stockLows ?? 0;
     return message;
   },
 };

@@ -57,7 +57,11 @@ export interface UpdateProfileRequest {
 }
 
 export interface RegisterResponse {
-  profile: Profile | undefined;
+  profile:
+    | Profile
+    | undefined;
+  /** The new user is signed in: a registration costs one password hash, not two (register + login). */
+  tokens: TokenPair | undefined;
 }
 
 export interface LoginResponse {
@@ -824,13 +828,16 @@ export const UpdateProfileRequest: MessageFns<UpdateProfileRequest> = {
 };
 
 function createBaseRegisterResponse(): RegisterResponse {
-  return { profile: undefined };
+  return { profile: undefined, tokens: undefined };
 }
 
 export const RegisterResponse: MessageFns<RegisterResponse> = {
   encode(message: RegisterResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.profile !== undefined) {
       Profile.encode(message.profile, writer.uint32(10).fork()).join();
+    }
+    if (message.tokens !== undefined) {
+      TokenPair.encode(message.tokens, writer.uint32(18).fork()).join();
     }
     return writer;
   },
@@ -856,6 +863,14 @@ export const RegisterResponse: MessageFns<RegisterResponse> = {
             message.profile = Profile.decode(reader, reader.uint32());
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.tokens = TokenPair.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -869,13 +884,19 @@ export const RegisterResponse: MessageFns<RegisterResponse> = {
   },
 
   fromJSON(object: any): RegisterResponse {
-    return { profile: isSet(object.profile) ? Profile.fromJSON(object.profile) : undefined };
+    return {
+      profile: isSet(object.profile) ? Profile.fromJSON(object.profile) : undefined,
+      tokens: isSet(object.tokens) ? TokenPair.fromJSON(object.tokens) : undefined,
+    };
   },
 
   toJSON(message: RegisterResponse): unknown {
     const obj: any = {};
     if (message.profile !== undefined) {
       obj.profile = Profile.toJSON(message.profile);
+    }
+    if (message.tokens !== undefined) {
+      obj.tokens = TokenPair.toJSON(message.tokens);
     }
     return obj;
   },
@@ -887,6 +908,9 @@ export const RegisterResponse: MessageFns<RegisterResponse> = {
     const message = createBaseRegisterResponse();
     message.profile = (object.profile !== undefined && object.profile !== null)
       ? Profile.fromPartial(object.profile)
+      : undefined;
+    message.tokens = (object.tokens !== undefined && object.tokens !== null)
+      ? TokenPair.fromPartial(object.tokens)
       : undefined;
     return message;
   },
