@@ -1,0 +1,69 @@
+import type { RowDataPacket } from 'mysql2/promise';
+import type { PoolConnection } from '../../platform/mysql.js';
+import { newEvent, type DomainEvent } from '../../platform/outbox/events.js';
+import type { SagaState } from './saga.js';
+import type { NewOrder } from './store.js';
+
+/** The order.placed event of a new order (written with its INSERT). */
+export function placedEvent(o: NewOrder, source: string): DomainEvent {
+  return newEvent(
+    'order.placed',
+    {
+      orderId: o.orderId,
+      userId: o.userId,
+      currency: o.currency,
+      totalMinor: o.totalMinor,
+      lines: o.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPriceMinor: l.unitPriceMinor })),
+    },
+    { source },
+  );
+}
+
+/** Saga steps that change an order's status, and the event each publishes. */
+const STATUS_STEPS = {
+  confirmed: 'order.confirmed',
+  rejected: 'order.rejected',
+  cancelled: 'order.cancelled',
+} as const;
+
+/**
+ * The event of a saga transition that changed the order's status (confirmed, rejected,
+ * cancelled), read on the transaction's connection after the transition's UPDATE so it describes
+ * exactly what commits; undefined for every other step.
+ */
+export async function transitionEvent(
+  conn: PoolConnection,
+  orderId: string,
+  step: string,
+  next: SagaState,
+  source: string,
+): Promise<DomainEvent | undefined> {
+  const type = STATUS_STEPS[step as keyof typeof STATUS_STEPS];
+  if (!type) return undefined;
+  const [rows] = await conn.query<RowDataPacket[]>(
+    `SELECT o.user_id, o.currency, o.total_minor, l.sku, l.quantity, l.unit_price_minor,
+            EXISTS(SELECT 1 FROM saga_events e WHERE e.order_id = o.order_id AND e.step = 'confirmed') AS was_confirmed
+       FROM orders o LEFT JOIN order_lines l ON l.order_id = o.order_id
+      WHERE o.order_id = ? ORDER BY l.line_no`,
+    [orderId],
+  );
+  const first = rows[0];
+  if (!first) return undefined;
+  const facts = {
+    orderId,
+    userId: String(first.user_id),
+    currency: String(first.currency),
+    totalMinor: Number(first.total_minor),
+    lines: rows
+      .filter((r) => r.sku !== null)
+      .map((r) => ({
+        sku: String(r.sku),
+        quantity: Number(r.quantity),
+        unitPriceMinor: Number(r.unit_price_minor),
+      })),
+  };
+  const meta = { source };
+  if (type === 'order.confirmed') return newEvent(type, facts, meta);
+  if (type === 'order.rejected') return newEvent(type, { ...facts, reason: next.reason ?? 'UNKNOWN' }, meta);
+  return newEvent(type, { ...facts, wasConfirmed: Number(first.was_confirmed) === 1 }, meta);
+}
