@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { startStack, type StartedStack } from '../stack/start.js';
 import type { StackOptionsInput } from '../stack/types.js';
 
@@ -13,7 +13,9 @@ export async function startTestStack(
   options: Omit<StackOptionsInput, 'dir'> = {},
 ): Promise<StartedStack & { dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'ecom-test-'));
-  const stack = await startStack({ logLevel: 'warn', ...options, dir, persistent: false }).catch(
+  // ECOM_TEST_RUNTIME=containers runs the whole integration suite on the containers runtime.
+  const runtime = options.runtime ?? (process.env.ECOM_TEST_RUNTIME as StackOptionsInput['runtime']);
+  const stack = await startStack({ logLevel: 'warn', ...options, runtime, dir, persistent: false }).catch(
     (err: unknown) => {
       rmSync(dir, { recursive: true, force: true });
       throw err;
@@ -21,6 +23,10 @@ export async function startTestStack(
   );
   const stop = async () => {
     await stack.stop();
+    // CI keeps the run reports and histories (uploaded as artifacts when the gate fails).
+    const keep = process.env.ECOM_KEEP_RUNS;
+    if (keep && existsSync(join(dir, 'runs')))
+      cpSync(join(dir, 'runs'), join(keep, basename(dir)), { recursive: true });
     rmSync(dir, { recursive: true, force: true });
   };
   return { ...stack, dir, stop, [Symbol.asyncDispose]: stop };

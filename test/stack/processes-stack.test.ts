@@ -11,7 +11,7 @@ describe('processes runtime: the whole stack as real child processes', () => {
   let state: StackState;
 
   beforeAll(async () => {
-    stack = await startTestStack({ replicas: { orders: 2, inventory: 2 } });
+    stack = await startTestStack({ runtime: 'processes', replicas: { orders: 2, inventory: 2 } });
     state = stack.state;
   });
   afterAll(async () => {
