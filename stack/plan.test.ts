@@ -41,9 +41,11 @@ describe('planInstances', () => {
   it('passes the lock strategy to inventory and the gateway URL to payments', () => {
     expect(plans.find((p) => p.service === 'inventory')!.config.inventory).toEqual({ lockStrategy: 'db' });
     const gw = plans.find((p) => p.service === 'gateway')!;
-    expect(plans.find((p) => p.service === 'payments')!.config.payments).toEqual({
-      gatewayUrls: [`http://127.0.0.1:${gw.httpPort}`],
-    });
+    const payments = plans.find((p) => p.service === 'payments')!.config.payments as Record<string, unknown>;
+    expect(payments.gatewayUrls).toEqual([`http://127.0.0.1:${gw.httpPort}`]);
+    // Payments signs gateway requests with the secret the gateway verifies.
+    expect(payments.signingSecret).toMatch(/^[0-9a-f]{64}$/);
+    expect((gw.config.gateway as Record<string, unknown>).signingSecret).toBe(payments.signingSecret);
   });
 
   it('gives the signing key to users only', () => {

@@ -32,6 +32,7 @@ describe('checkRequirements', () => {
     expect(containers.filter((r) => r.runtime !== 'optional').map((r) => r.name)).toEqual([
       'docker',
       'debootstrap',
+      'images',
     ]);
     for (const r of [...processes, ...containers]) expect(r.hint === '').toBe(r.ok);
   });

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Logger } from 'pino';
@@ -94,9 +95,51 @@ async function docker(): Promise<Check> {
   return { ...base, ok: true, detail: `${cli}, engine ${version}` };
 }
 
+// Each infrastructure image: the official name, then its `ecom images build` equivalent
+// (testcontainers/image-names.ts; not imported, to keep this check free of Testcontainers).
+const CONTAINER_IMAGES = [
+  ['mariadb:10.11', 'ecom/mariadb:10.11', 'ECOM_IMAGE_MARIADB'],
+  ['redis:7', 'ecom/redis:7', 'ECOM_IMAGE_REDIS'],
+  ['zookeeper:3.8', 'ecom/zookeeper:3.8', 'ECOM_IMAGE_ZOOKEEPER'],
+] as const;
+
+async function containerImages(): Promise<Check> {
+  // No package provides them: these are what `ecom images build` needs to make them.
+  const base = {
+    name: 'images',
+    runtime: 'containers' as const,
+    debianPackages: ['docker.io', 'debootstrap'],
+  };
+  const cli = findExecutable('docker');
+  if (cli === null)
+    return { ...base, ok: false, detail: 'docker CLI not found', hint: 'install docker.io first' };
+  const present = async (image: string) =>
+    (await firstLine(cli, ['image', 'inspect', '--format', '{{.Id}}', image])) !== null;
+  const found = await Promise.all(
+    CONTAINER_IMAGES.map(async ([official, local, env]) => {
+      const named = process.env[env];
+      if (named) return (await present(named)) ? named : null;
+      if (await present(official)) return official;
+      return (await present(local)) ? local : null;
+    }),
+  );
+  const missing = CONTAINER_IMAGES.filter((_, i) => found[i] === null).map(
+    ([official, , env]) => process.env[env] ?? official,
+  );
+  if (missing.length > 0) {
+    return {
+      ...base,
+      ok: false,
+      detail: `not present: ${missing.join(', ')}`,
+      hint: 'run `ecom images build` (local images from Debian packages, no registry needed), or pull them',
+    };
+  }
+  return { ...base, ok: true, detail: found.join(', ') };
+}
+
 /**
  * Checks what the chosen runtime needs, fast: it only locates binaries and jars (no apt calls);
- * the one thing it asks a server is `docker info`, bounded by 2 s. Optional extras are always
+ * what it asks a server is `docker info` and `docker image inspect`, each bounded by 2 s. Optional extras are always
  * included, marked `runtime: 'optional'`.
  */
 export async function checkRequirements(
@@ -112,7 +155,11 @@ export async function checkRequirements(
     );
   }
   if (runtime !== 'processes') {
-    checks.push(docker(), binaries('debootstrap', 'containers', ['debootstrap'], 'debootstrap'));
+    checks.push(
+      docker(),
+      binaries('debootstrap', 'containers', ['debootstrap'], 'debootstrap'),
+      containerImages(),
+    );
   }
   checks.push(
     binaries('prometheus', 'optional', ['prometheus', 'promtool'], 'prometheus'),
@@ -176,14 +223,38 @@ export async function installDebianPackages(pkgs: string[], logger: Logger): Pro
     ...pkgs,
   ];
   logger.info({ packages: pkgs }, 'installing Debian packages');
+  // The stack starts its own servers on free ports: keep the packages' system daemons (MariaDB on
+  // 3306, Prometheus on 9090...) from being started by their install scripts (Debian's policy-rc.d).
+  const restore = withholdServiceStarts();
   try {
-    await apt(install);
-  } catch (err) {
-    logger.warn(
-      { err: (err as Error).message.split('\n')[0] },
-      'apt-get install failed; updating package lists',
-    );
-    await apt(['update']);
-    await apt(install);
+    try {
+      await apt(install);
+    } catch (err) {
+      logger.warn(
+        { err: (err as Error).message.split('\n')[0] },
+        'apt-get install failed; updating package lists',
+      );
+      await apt(['update']);
+      await apt(install);
+    }
+  } finally {
+    restore();
   }
+}
+
+const POLICY_RC_D = '/usr/sbin/policy-rc.d';
+
+/** Installs a policy-rc.d that refuses service starts (exit 101), unless one exists; returns its undo. */
+function withholdServiceStarts(): () => void {
+  if (fs.existsSync(POLICY_RC_D)) return () => undefined;
+  try {
+    fs.writeFileSync(
+      POLICY_RC_D,
+      '#!/bin/sh\n# written by ecom doctor --fix for the duration of apt-get install\nexit 101\n',
+      { mode: 0o755 },
+    );
+  } catch {
+    return () => undefined;
+  }
+  return () => fs.rmSync(POLICY_RC_D, { force: true });
 }

@@ -2,7 +2,7 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkHealth } from '../platform/grpc/health-client.js';
 import { distRoot } from '../platform/paths.js';
-import { spawnChild, type ChildHandle } from './processes/child.js';
+import { spawnChild, stillRunning, type ChildHandle } from './processes/child.js';
 import { waitFor } from './processes/wait.js';
 import type { ManagedComponent } from './infra.js';
 import type { InstancePlan } from './plan.js';
@@ -56,7 +56,8 @@ export function serviceInstance(plan: InstancePlan, dir: string): ManagedCompone
     state,
     running: () => child?.running() ?? false,
     async start() {
-      if (child?.running()) return;
+      // After a kill -9 the exit event may not have been processed yet: wait for it, then respawn.
+      if (await stillRunning(child)) return;
       await ready(spawnIt());
     },
     async stop() {

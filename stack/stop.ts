@@ -10,6 +10,8 @@ export interface StopReport {
   killed: number[];
   /** Pids still alive at the end (should always be empty). */
   leftover: number[];
+  /** Containers runtime: ids of containers the supervisor had left behind, removed by label. */
+  containers?: string[];
 }
 
 const GRACEFUL_MS = 15_000;
@@ -36,8 +38,16 @@ export async function stopStack(dir: string): Promise<StopReport> {
     for (const pid of killed) signal(pid, 'SIGKILL');
     await waitGone(killed, 5_000);
   }
+  // Containers outlive a supervisor killed before it could remove them: remove them by label.
+  const containers = state.runtime === 'containers' ? await removeContainers(dir) : undefined;
   removeState(dir);
-  return { found: true, durationMs: Date.now() - t0, killed, leftover: pids.filter(pidAlive) };
+  return {
+    found: true,
+    durationMs: Date.now() - t0,
+    killed,
+    leftover: pids.filter(pidAlive),
+    ...(containers ? { containers } : {}),
+  };
 }
 
 async function askShutdown(state: StackState): Promise<boolean> {
@@ -64,4 +74,9 @@ function signal(pid: number, sig: NodeJS.Signals): void {
 async function waitGone(pids: number[], ms: number): Promise<void> {
   const deadline = Date.now() + ms;
   while (pids.some(pidAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+}
+
+async function removeContainers(dir: string): Promise<string[]> {
+  const { removeStackContainers } = await import('../testcontainers/cleanup.js');
+  return (await removeStackContainers(dir)).containers;
 }

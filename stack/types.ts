@@ -34,10 +34,31 @@ export const StackOptions = z.object({
   otlpEndpoint: z.url().optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /**
+   * `proxied` (default): every instance reaches each dependency through its own fault-proxy link,
+   * so chaos can cut one instance off. `direct`: no proxies (benchmarks of raw paths; no link faults).
+   */
+  links: z.enum(['proxied', 'direct']).default('proxied'),
+  /**
    * Keep running after the process that started the stack exits (`ecom up`). When false (tests,
    * `ecom demo`), the stack tears itself down as soon as its starter goes away.
    */
   persistent: z.boolean().default(false),
+  /**
+   * Images of the containers runtime; unset ones come from ECOM_IMAGE_MARIADB, ECOM_IMAGE_REDIS,
+   * ECOM_IMAGE_ZOOKEEPER, ECOM_IMAGE_SERVICES, else the official image (or its `ecom images build`
+   * equivalent when only that one is present). Ignored by the processes runtime.
+   */
+  images: z
+    .object({
+      mariadb: z.string().min(1),
+      redis: z.string().min(1),
+      zookeeper: z.string().min(1),
+      services: z.string().min(1),
+    })
+    .partial()
+    .default({}),
+  /** Containers runtime only: service instances run as containers of the services image, not host processes. */
+  servicesInContainers: z.boolean().default(false),
   /** Extra per-service config merged into every instance's config (tests tune timeouts with it). */
   serviceOverrides: z.partialRecord(z.enum(SERVICE_NAMES), z.record(z.string(), z.unknown())).default({}),
 });
@@ -81,6 +102,8 @@ export interface StackState {
   options: StackOptions;
   infra: InfraEndpoints;
   components: ComponentState[];
+  /** The fault proxy's Toxiproxy-compatible HTTP API ("host:port"), when links are proxied. */
+  faultProxy?: string;
   /** MySQL credentials of the stack (local, throwaway). */
   mysql: { user: string; password: string };
   /** How long `ecom up` took to all-healthy, in ms. */

@@ -48,6 +48,24 @@ export interface ChildHandle {
 }
 
 /**
+ * Resolves to whether the child still runs, after a kill the exit event may not have arrived yet:
+ * a process that /proc says is gone (or a zombie) is waited for until its exit is processed.
+ */
+export async function stillRunning(child: ChildHandle | undefined): Promise<boolean> {
+  if (!child?.running()) return false;
+  let state = '';
+  try {
+    const stat = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+    state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  } catch {
+    state = 'gone';
+  }
+  if (state !== 'Z' && state !== 'gone') return true;
+  await child.exited;
+  return false;
+}
+
+/**
  * Starts a child process whose stdout and stderr are appended to `spec.logFile`.
  *
  * The child is deliberately not detached: it stays in the caller's process group, so killing that

@@ -30,7 +30,8 @@ export const REPLICATION_PASSWORD = 'repl';
 
 // Bootstrap runs with the grant tables unloaded and refuses CREATE USER until FLUSH PRIVILEGES
 // loads them. The hostname-based root entries only cause warnings under skip-name-resolve.
-const BOOTSTRAP_SQL = `FLUSH PRIVILEGES;
+/** The users every stack's MariaDB has (see {@link MARIADB_USER}); also run by the containers runtime. */
+export const BOOTSTRAP_SQL = `FLUSH PRIVILEGES;
 DELETE FROM mysql.global_priv WHERE User = 'root' AND Host NOT IN ('localhost', '127.0.0.1', '::1');
 DELETE FROM mysql.proxies_priv WHERE Host NOT IN ('localhost', '127.0.0.1', '::1');
 FLUSH PRIVILEGES;

@@ -10,6 +10,7 @@ import {
   type StartMariaDbOptions,
 } from './mariadb.js';
 import { startRedis } from './redis.js';
+import { stillRunning } from './child.js';
 import type { StartedServer } from './started.js';
 import { startZooKeeper } from './zookeeper.js';
 
@@ -114,7 +115,7 @@ function managedServer(
     server: () => server,
     running: () => server?.child.running() ?? false,
     async start() {
-      if (server?.child.running()) return;
+      if (await stillRunning(server?.child)) return;
       server = await startServer();
       state.pid = server.pid;
       state.endpoint = `${server.host}:${server.port}`;

@@ -16,7 +16,7 @@ process.once('message', (msg: { type: 'start'; options: StackOptionsInput }) => 
   const send = (m: SupervisorMessage) => {
     if (process.connected) process.send?.(m);
   };
-  const supervisor = new Supervisor(options, runtimeFor(options.runtime), logger, send, (code) => {
+  const supervisor = new Supervisor(options, runtimeFor(options.runtime, options), logger, send, (code) => {
     logger.flush();
     process.exit(code);
   });

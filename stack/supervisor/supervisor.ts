@@ -7,9 +7,13 @@ import { generateAuthKeys } from '../auth-keys.js';
 import { startHeartbeat } from '../heartbeat.js';
 import type { ManagedComponent, InfraRuntime, StartedInfra } from '../infra.js';
 import { discoverMigrations, migrate } from '../migrate.js';
-import { planInstances } from '../plan.js';
+import { directLinks, planInstances, type LinkResolver } from '../plan.js';
+import { proxiedPlans } from '../links.js';
+import { createProxySet, type ProxySet } from '../../chaos/proxy/index.js';
 import { freePorts } from '../ports.js';
-import { serviceInstance } from '../service-instance.js';
+import { prometheusComponent } from '../prometheus/component.js';
+import { writePrometheusConfig } from '../prometheus/config.js';
+import { serviceFactory } from '../runtimes.js';
 import { removeState, writeState } from '../state.js';
 import type { StackOptions, StackState } from '../types.js';
 import { startControlServer, type ControlTarget } from './control.js';
@@ -31,8 +35,12 @@ export const STACK_MYSQL = { user: 'ecom', password: 'ecom' };
 export class Supervisor implements ControlTarget {
   private infra: StartedInfra | undefined;
   private services: ManagedComponent[] = [];
+  /** Observers of the stack (Prometheus): started after the services, stopped before them. */
+  private observers: ManagedComponent[] = [];
   private admin: Pool | undefined;
   private heartbeat: { stop(): Promise<void> } | undefined;
+  private proxies: ProxySet | undefined;
+  private proxyApi: { address: string; stop(): Promise<void> } | undefined;
   private control: { address: string; stop(): Promise<void> } | undefined;
   private current: StackState;
   private stopping: Promise<void> | undefined;
@@ -109,14 +117,19 @@ export class Supervisor implements ControlTarget {
       this.progress('migrations', 'ready');
       this.checkNotStopping();
 
-      const plans = planInstances(
-        this.options,
-        this.infra.endpoints,
-        STACK_MYSQL,
-        await freePorts(2 * Object.values(this.options.replicas).reduce((a, b) => a + b, 0)),
-        generateAuthKeys(),
-      );
-      this.services = plans.map((p) => serviceInstance(p, dir));
+      const ports = await freePorts(2 * Object.values(this.options.replicas).reduce((a, b) => a + b, 0));
+      const auth = generateAuthKeys();
+      const infra = this.infra.endpoints;
+      const plan = (link: LinkResolver) => planInstances(this.options, infra, STACK_MYSQL, ports, auth, link);
+      let plans = plan(directLinks);
+      if (this.options.links === 'proxied') {
+        this.proxies = createProxySet(this.logger.child({ component: 'fault-proxy' }));
+        plans = await proxiedPlans(plan, this.proxies);
+        this.proxyApi = await this.proxies.serveHttp(0);
+        this.current.faultProxy = this.proxyApi.address;
+      }
+      const makeService = await serviceFactory(this.options, dir);
+      this.services = plans.map(makeService);
       this.current.components = [...this.current.components, ...this.services.map((s) => s.state)];
       writeState(this.current);
       await Promise.all(
@@ -126,6 +139,8 @@ export class Supervisor implements ControlTarget {
           this.progress(s.state.name, 'ready');
         }),
       );
+      this.checkNotStopping();
+      await this.startObservers(dir);
       this.checkNotStopping();
       this.current.startupMs = Date.now() - t0;
       writeState(this.current);
@@ -139,13 +154,33 @@ export class Supervisor implements ControlTarget {
     }
   }
 
+  /** Writes the stack's Prometheus scrape config; starts Prometheus on it when asked. */
+  private async startObservers(dir: string): Promise<void> {
+    const components = this.state().components;
+    if (!this.options.withPrometheus) {
+      writePrometheusConfig(dir, components);
+      return;
+    }
+    const [port] = await freePorts(1);
+    const configFile = writePrometheusConfig(dir, components, { self: `127.0.0.1:${port}` });
+    const prometheus = prometheusComponent({ dir, port: port!, configFile });
+    this.observers.push(prometheus);
+    this.current.components = [...this.current.components, prometheus.state];
+    writeState(this.current);
+    this.progress('prometheus', 'starting');
+    await prometheus.start();
+    this.progress('prometheus', 'ready');
+  }
+
   private progress(component: string, status: 'starting' | 'ready') {
     this.emit({ type: 'progress', component, status });
   }
 
   state(): StackState {
     // Pids change when a component restarts.
-    this.current.components = [...(this.infra?.components ?? []), ...this.services].map((c) => c.state);
+    this.current.components = [...(this.infra?.components ?? []), ...this.services, ...this.observers].map(
+      (c) => c.state,
+    );
     return this.current;
   }
 
@@ -154,7 +189,9 @@ export class Supervisor implements ControlTarget {
   }
 
   private find(name: string): ManagedComponent {
-    const c = [...(this.infra?.components ?? []), ...this.services].find((x) => x.state.name === name);
+    const c = [...(this.infra?.components ?? []), ...this.services, ...this.observers].find(
+      (x) => x.state.name === name,
+    );
     if (!c) throw new Error(`no component named ${name}`);
     return c;
   }
@@ -179,9 +216,12 @@ export class Supervisor implements ControlTarget {
       // escapes the teardown.
       await this.starting;
       const t0 = Date.now();
+      await Promise.allSettled(this.observers.map((o) => o.stop()));
       // A paused component cannot handle SIGTERM: resume everything first.
       await Promise.allSettled(this.services.map((s) => s.signal('SIGCONT')));
       await Promise.allSettled(this.services.map((s) => s.stop()));
+      await this.proxyApi?.stop();
+      await this.proxies?.stop();
       await this.heartbeat?.stop();
       await this.admin?.end().catch(() => undefined);
       await Promise.allSettled((this.infra?.components ?? []).map((c) => c.signal('SIGCONT')));

@@ -1,0 +1,153 @@
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { getContainerRuntimeClient, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
+import type { Logger } from '../platform/logger.js';
+import type { ManagedComponent } from '../stack/infra.js';
+import { tailFile } from '../stack/processes/wait.js';
+import type { ComponentKind } from '../stack/types.js';
+import { containerLabels, networkName } from './labels.js';
+import { LoopbackContainer, ProbeWaitStrategy } from './loopback-container.js';
+
+/** One server of the stack as a container: what {@link managedContainer} starts. */
+export interface ContainerSpec {
+  /** Component name; also the container's alias on the stack network ("mysql-primary"). */
+  name: string;
+  kind: ComponentKind;
+  image: string;
+  /** The port the server listens on inside the container. */
+  port: number;
+  /** Where it is published on the host's 127.0.0.1; fixed, so a restart keeps the endpoint. */
+  hostPort: number;
+  command?: string[];
+  env?: Record<string, string>;
+  /** Files written into the container before it first starts. */
+  files?: { content: string; target: string; mode?: number }[];
+  /** Readiness: a real request to the published port; false or a throw means "not yet". */
+  probe(host: string, port: number): Promise<boolean>;
+  /** Default 90 s (a cold container on a busy 2-core machine). */
+  readyTimeoutMs?: number;
+  /** Seconds `docker stop` waits for a clean shutdown before SIGKILL; default 10. */
+  stopTimeoutS?: number;
+}
+
+/** What every container of one stack shares. */
+export interface ContainerContext {
+  /** The stack folder: container logs go to dir/logs/<name>.log. */
+  dir: string;
+  network: StartedNetwork;
+  logger: Logger;
+}
+
+/** A {@link ManagedComponent} backed by a container, plus what the runtime needs from it. */
+export interface ManagedContainer extends ManagedComponent {
+  /** The started container, once start() has run. */
+  container(): StartedTestContainer | undefined;
+  /** Stops and removes the container with its volumes (teardown); idempotent. */
+  remove(): Promise<void>;
+}
+
+/**
+ * A container with the semantics of a managed child process: `stop()` stops it (SIGTERM, SIGKILL
+ * after `stopTimeoutS`) but keeps it, so `start()` brings it back with the same data (its volumes)
+ * on the same host port; SIGSTOP/SIGCONT pause and unpause it (cgroup freezer); other signals are
+ * sent to its main process. `running()` turns false as soon as the container exits, by any cause.
+ */
+export function managedContainer(spec: ContainerSpec, ctx: ContainerContext): ManagedContainer {
+  const endpoint = `127.0.0.1:${spec.hostPort}`;
+  mkdirSync(join(ctx.dir, 'logs'), { recursive: true });
+  const logFile = join(ctx.dir, 'logs', `${spec.name}.log`);
+  const state: ManagedComponent['state'] = { name: spec.name, kind: spec.kind, endpoint };
+  let started: StartedTestContainer | undefined;
+  let running = false;
+  let generation = 0;
+  let removing: Promise<void> | undefined;
+
+  const appendLogs = (stream: Readable) => {
+    stream.pipe(createWriteStream(logFile, { flags: 'a' }));
+  };
+  const readiness = () =>
+    new ProbeWaitStrategy(
+      `${spec.name} (${spec.image} on ${endpoint})`,
+      () => spec.probe('127.0.0.1', spec.hostPort),
+      () => tailFile(logFile, 30),
+      spec.readyTimeoutMs ?? 90_000,
+    );
+  const dockerContainer = async () => {
+    const client = await getContainerRuntimeClient();
+    return client.container.getById(started!.getId());
+  };
+  // Notices an exit of any cause (crash, kill, stop) through the engine's wait API.
+  const watchExit = async () => {
+    const gen = ++generation;
+    running = true;
+    const c = await dockerContainer();
+    const exited = () => {
+      if (gen === generation) running = false;
+    };
+    c.wait().then(exited, exited);
+  };
+
+  return {
+    state,
+    container: () => started,
+    running: () => running,
+    async start() {
+      if (running || removing) return;
+      const t0 = Date.now();
+      if (!started) {
+        const container = new LoopbackContainer(spec.image)
+          .withName(`${networkName(ctx.dir)}-${spec.name}`)
+          .withNetworkAlias(ctx.network.getName(), spec.name)
+          .withExposedPorts({ container: spec.port, host: spec.hostPort })
+          .withLabels(containerLabels(ctx.dir, spec.name))
+          .withEnvironment(spec.env ?? {})
+          .withWaitStrategy(readiness())
+          .withLogConsumer(appendLogs);
+        if (spec.command) container.withCommand(spec.command);
+        if (spec.files) container.withCopyContentToContainer(spec.files);
+        started = await container.start();
+        state.containerId = started.getId();
+      } else {
+        const since = Math.floor(Date.now() / 1000);
+        // A restart of a stopped container starts it and runs the readiness probe again.
+        await started.restart({ timeout: spec.stopTimeoutS ?? 10 });
+        appendLogs(await started.logs({ since }));
+      }
+      await watchExit();
+      ctx.logger.info(
+        { name: spec.name, image: spec.image, endpoint, readyMs: Date.now() - t0 },
+        'container ready',
+      );
+    },
+    async stop() {
+      if (!started) return;
+      const client = await getContainerRuntimeClient();
+      await client.container.stop(await dockerContainer(), { timeout: spec.stopTimeoutS ?? 10 });
+      running = false;
+    },
+    async signal(sig) {
+      if (!started || !running) return;
+      const c = await dockerContainer();
+      if (sig === 'SIGSTOP') {
+        if (!(await c.inspect()).State.Paused) await c.pause();
+      } else if (sig === 'SIGCONT') {
+        if ((await c.inspect()).State.Paused) await c.unpause();
+      } else {
+        await c.kill({ signal: sig });
+      }
+    },
+    remove() {
+      removing ??= (async () => {
+        if (!started) return;
+        generation++;
+        running = false;
+        const c = await dockerContainer();
+        // A paused container cannot shut down cleanly.
+        if ((await c.inspect().catch(() => undefined))?.State.Paused) await c.unpause();
+        await started.stop({ remove: true, removeVolumes: true, timeout: spec.stopTimeoutS ?? 10 });
+      })();
+      return removing;
+    },
+  };
+}
