@@ -21,8 +21,8 @@ describe('scenario files', () => {
 
   it('fills defaults', () => {
     const s = loadScenario('flash-sale');
-    expect(s.executor).toMatchObject({ type: 'constant-arrival-rate', rate: 500, duration: 20_000 });
-    expect(s.catalogue.stockPerSku).toBe(1000);
+    expect(s.executor).toMatchObject({ type: 'constant-arrival-rate', rate: 100, duration: 20_000 });
+    expect(s.catalogue.stockPerSku).toBe(500);
     expect(s.payments).toEqual({ decline: 0.02, timeout: 0, error: 0 });
   });
 

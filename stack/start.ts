@@ -49,7 +49,7 @@ export async function startStack(
   const fd = openSync(logFile, 'a');
   const child = spawn(
     process.execPath,
-    ['--enable-source-maps', join(distRoot(), 'stack', 'supervisor', 'main.js')],
+    ['--enable-source-maps', '--max-semi-space-size=4', join(distRoot(), 'stack', 'supervisor', 'main.js')],
     {
       detached: true,
       stdio: ['ignore', fd, fd, 'ipc'],

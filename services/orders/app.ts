@@ -19,6 +19,8 @@ export interface OrdersApp {
   downstream: Downstream;
   reads: ReadRouter;
   limits: { perUser?: RateLimiter; perAddress?: RateLimiter };
+  /** Admission control: PlaceOrder calls admitted but not yet running a saga, and a counter of refusals. */
+  admission: { pending: number; shed(): void };
   logger: Logger;
 }
 

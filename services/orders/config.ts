@@ -54,6 +54,12 @@ export const OrdersSection = z
      * before the call's deadline with the order as it is (PENDING if unfinished).
      */
     answerMarginMs: ms(10_000).default(50),
+    /**
+     * Admission control: new orders this instance accepts while this many sagas (and PlaceOrder
+     * calls not yet in a saga) are in progress are refused at once — UNAVAILABLE, nothing done —
+     * instead of queueing until every caller times out (goodput collapse under overload).
+     */
+    maxInProgress: z.number().int().min(1).max(100_000).default(32),
     /** Cancelling a CONFIRMED order returns its sold units to available stock (inventory Adjust). */
     restockOnCancel: z.boolean().default(true),
     /** Read-your-writes: how long a read may wait for the replica to reach the caller's GTID. */

@@ -91,6 +91,7 @@ await runService(OrdersConfig, async ({ config, logger, metrics, instanceName, l
     downstream,
     reads: createReadRouter({ db, metrics: om, logger, waitMs: o.replicaWaitMs }),
     limits: { ...(perUser ? { perUser } : {}), ...(perAddress ? { perAddress } : {}) },
+    admission: { pending: 0, shed: () => om.shed.inc() },
     logger,
   };
   return {

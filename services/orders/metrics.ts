@@ -21,6 +21,8 @@ export interface OrdersMetrics {
   reads: Counter<'path'>;
   /** Compensations that could not be applied and were recorded instead (need an operator). */
   compensationFailures: Counter<'step'>;
+  /** PlaceOrder calls refused by admission control (instance at capacity). */
+  shed: Counter;
 }
 
 /** Registers the orders metrics on `registry`. */
@@ -50,6 +52,11 @@ export function createOrdersMetrics(registry: Registry): OrdersMetrics {
     recovered: new Counter({
       name: 'ecom_orders_recovered_sagas_total',
       help: 'Sagas adopted after their runner lease expired',
+      registers,
+    }),
+    shed: new Counter({
+      name: 'ecom_orders_shed_total',
+      help: 'PlaceOrder calls refused at once because the instance had maxInProgress orders in progress',
       registers,
     }),
     inFlight: new Gauge({

@@ -32,8 +32,18 @@ export async function placeOrder(
   await app.limits.perUser?.consume(`user:${userId}`);
   await app.limits.perAddress?.consume(`addr:${clientAddressOf(ctx.peer)}`);
 
-  // Fail fast while a dependency's breaker is open, before anything is written.
+  // Fail fast while a dependency's breaker is open, or while this instance is full, before
+  // anything is written.
   const open = Object.values(app.downstream.breakers).find((b) => b.isOpen());
+  const full = app.runner.size + app.admission.pending >= app.config.maxInProgress;
+  if (full && !open) {
+    const existing = await app.store.findByKey(userId, v.idempotencyKey);
+    if (existing) return replay(app, existing, v, ctx);
+    app.admission.shed();
+    throw new UnavailableNothingDone(
+      `orders is at capacity (${app.config.maxInProgress} orders in progress on this instance); no order was created, retry shortly`,
+    );
+  }
   if (open) {
     const existing = await app.store.findByKey(userId, v.idempotencyKey);
     if (existing) return replay(app, existing, v, ctx);
@@ -41,61 +51,73 @@ export async function placeOrder(
       `${open.target} is unavailable (circuit breaker open); no order was created, retry in ~${open.retryInMs()} ms`,
     );
   }
-  const priced = await price(app, v, ctx);
-  if (typeof priced === 'string') {
-    const existing = await app.store.findByKey(userId, v.idempotencyKey);
-    if (existing) return replay(app, existing, v, ctx);
-    throw new InvalidArgument(priced, 'unknown SKU');
-  }
-
-  const orderId = randomUUID();
-  const claim = app.runner.newClaim();
-  const claimedAt = Date.now();
-  let gtid: string | undefined;
+  // Admitted: counts towards capacity until its saga runs (then the runner counts it).
+  app.admission.pending += 1;
+  let held = true;
+  const admitted = () => {
+    if (held) app.admission.pending -= 1;
+    held = false;
+  };
   try {
-    ({ gtid } = await app.store.insert(
-      {
+    const priced = await price(app, v, ctx);
+    if (typeof priced === 'string') {
+      const existing = await app.store.findByKey(userId, v.idempotencyKey);
+      if (existing) return replay(app, existing, v, ctx);
+      throw new InvalidArgument(priced, 'unknown SKU');
+    }
+
+    const orderId = randomUUID();
+    const claim = app.runner.newClaim();
+    const claimedAt = Date.now();
+    let gtid: string | undefined;
+    try {
+      ({ gtid } = await app.store.insert(
+        {
+          orderId,
+          userId,
+          idempotencyKey: v.idempotencyKey,
+          requestHash: v.requestHash,
+          currency: priced.currency,
+          totalMinor: priced.totalMinor,
+          paymentToken: v.paymentToken,
+          lines: priced.lines,
+        },
+        claim,
+      ));
+    } catch (err) {
+      if (!(err instanceof DuplicateOrder)) throw err;
+      const existing = await app.store.findByKey(userId, v.idempotencyKey);
+      if (!existing) throw err;
+      return replay(app, existing, v, ctx);
+    }
+    const saga = app.runner.start(orderId, claim, claimedAt, {
+      order: {
         orderId,
         userId,
-        idempotencyKey: v.idempotencyKey,
-        requestHash: v.requestHash,
-        currency: priced.currency,
+        lines: v.lines,
         totalMinor: priced.totalMinor,
+        currency: priced.currency,
         paymentToken: v.paymentToken,
-        lines: priced.lines,
       },
-      claim,
-    ));
-  } catch (err) {
-    if (!(err instanceof DuplicateOrder)) throw err;
-    const existing = await app.store.findByKey(userId, v.idempotencyKey);
-    if (!existing) throw err;
-    return replay(app, existing, v, ctx);
+      state: {
+        status: 'PENDING',
+        step: 'created',
+        reason: null,
+        detail: null,
+        todo: null,
+        cancelRequested: false,
+        paymentId: null,
+      },
+      gtid,
+    });
+    admitted();
+    await within(saga.done, answerWithinMs(app, ctx));
+    const row = await app.store.get(app.store.primaryPool, orderId);
+    if (!row) throw new Error(`order ${orderId} vanished after insert`);
+    return { response: { order: toOrder(row), replayed: false }, gtid: saga.lastGtid() };
+  } finally {
+    admitted();
   }
-  const saga = app.runner.start(orderId, claim, claimedAt, {
-    order: {
-      orderId,
-      userId,
-      lines: v.lines,
-      totalMinor: priced.totalMinor,
-      currency: priced.currency,
-      paymentToken: v.paymentToken,
-    },
-    state: {
-      status: 'PENDING',
-      step: 'created',
-      reason: null,
-      detail: null,
-      todo: null,
-      cancelRequested: false,
-      paymentId: null,
-    },
-    gtid,
-  });
-  await within(saga.done, answerWithinMs(app, ctx));
-  const row = await app.store.get(app.store.primaryPool, orderId);
-  if (!row) throw new Error(`order ${orderId} vanished after insert`);
-  return { response: { order: toOrder(row), replayed: false }, gtid: saga.lastGtid() };
 }
 
 /** The same key again: the same order (after waiting for its saga like the first call would). */

@@ -47,6 +47,11 @@ export class SagaRunner {
     return { instance: this.deps.instance, token: randomUUID(), leaseMs: this.deps.config.leaseMs };
   }
 
+  /** Sagas running on this instance now. */
+  get size(): number {
+    return this.running.size;
+  }
+
   /** The saga of `orderId` if it runs here. */
   get(orderId: string): RunningSaga | undefined {
     return this.running.get(orderId);

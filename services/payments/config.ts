@@ -16,7 +16,7 @@ const breakerDefaults = {
   rollingWindowMs: 10_000,
   resetTimeoutMs: 3_000,
 };
-const workerDefaults = { minThreads: 1, maxThreads: 2, fraudRounds: 2_000, fraudThreshold: 0.9 };
+const workerDefaults = { minThreads: 1, maxThreads: 2, fraudRounds: 500, fraudThreshold: 0.9 };
 const settlerDefaults = {
   intervalMs: 1_000,
   graceMs: 500,
