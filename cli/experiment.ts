@@ -105,7 +105,11 @@ export async function runExperiment(o: ExperimentOptions): Promise<RunReport> {
   const ctx = await checkContextFor(o.state, report.historyFile);
   try {
     o.onPhase?.('settling');
-    await waitForQuiescence(ctx.primary, { timeoutMs: o.quiescenceTimeoutMs ?? 60_000, signal: o.signal });
+    const quiet = await waitForQuiescence(ctx.primary, {
+      timeoutMs: o.quiescenceTimeoutMs ?? 60_000,
+      signal: o.signal,
+    });
+    report.settledInSeconds = Math.round(quiet.waitedMs / 100) / 10;
     o.onPhase?.('verifying');
     report.invariants = await runCheckers(CHECKERS, { ...ctx, faultWindows: windows });
   } finally {

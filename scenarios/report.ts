@@ -73,6 +73,8 @@ export interface RunReport {
   thresholds: { expr: string; ok: boolean; actual?: number }[];
   faults: FaultWindow[];
   invariants?: { ok: boolean; invariants: CheckResult[] };
+  /** After the load and the heals: how long until no order, payment or refund was in flight (convergence). */
+  settledInSeconds?: number;
   timeline: TimelineBucket[];
   /** Set when the load generator could not keep up (the run measured the client, not the stack). */
   generatorLimited?: string;

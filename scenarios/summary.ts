@@ -37,7 +37,11 @@ export function formatSummary(r: RunReport): string {
       lines.push(`    ${t.ok ? '✓' : '✗'} ${t.expr}  (actual ${t.actual ?? '?'})`);
   }
   if (r.invariants) {
-    lines.push('', `  invariants: ${r.invariants.ok ? 'all hold' : 'VIOLATED'}`);
+    const settled =
+      r.settledInSeconds === undefined
+        ? ''
+        : ` (judged ${r.settledInSeconds} s after the load, once nothing was in flight)`;
+    lines.push('', `  invariants: ${r.invariants.ok ? 'all hold' : 'VIOLATED'}${settled}`);
     for (const c of r.invariants.invariants) {
       lines.push(
         `    ${c.ok === true ? '✓' : c.ok === 'unknown' ? '?' : '✗'} ${c.name}  (checked ${c.checked}, violations ${c.violations.length})`,

@@ -88,7 +88,8 @@ export async function runGate(o: GateOptions): Promise<fc.RunDetails<[GateParams
     });
     const bad = report.invariants?.invariants.filter((i) => i.ok !== true) ?? [];
     o.log?.(
-      `case ${n}: ${faults.join(' + ')} | ${report.orders.attempted} orders, ${report.orders.confirmed} confirmed | ` +
+      `case ${n}: ${faults.join(' + ')} | ${report.orders.attempted} orders, ${report.orders.confirmed} confirmed, ` +
+        `settled in ${report.settledInSeconds ?? '?'} s | ` +
         (bad.length === 0
           ? 'every invariant holds'
           : `VIOLATED: ${bad.map((b) => b.name).join(', ')} (history ${report.historyFile})`),
