@@ -1,21 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 
-/** The gateway's signature header name and format: `t=<epoch ms>,v1=<hex HMAC-SHA256>`. */
-export const SIGNATURE_HEADER = 'ecom-signature';
-
-/**
- * What is signed, as the gateway documents it:
- * `<t>.<METHOD>.<path with query>.<Idempotency-Key or empty>.<raw body>`.
- */
-export function signaturePayload(p: {
-  t: number;
-  method: string;
-  path: string;
-  idempotencyKey: string;
-  body: string;
-}): string {
-  return `${p.t}.${p.method.toUpperCase()}.${p.path}.${p.idempotencyKey}.${p.body}`;
-}
+// The signing scheme is the gateway's (a provider publishes it; here it is our simulator's module).
+export { SIGNATURE_HEADER, signaturePayload } from '../gateway/signature.js';
 
 /** HMAC-SHA256 of the payload, hex. */
 export function hmacHex(secret: string, payload: string): string {
