@@ -1,13 +1,7 @@
 import mysql from 'mysql2/promise';
 import type { Endpoint } from '../platform/config.js';
-import {
-  MARIADB_PASSWORD,
-  MARIADB_USER,
-  REPLICATION_PASSWORD,
-  REPLICATION_USER,
-} from '../stack/processes/mariadb-template.js';
-import { replicationStatus } from '../stack/processes/replication-status.js';
-import { WaitAbort, waitFor } from '../stack/processes/wait.js';
+import { MARIADB_PASSWORD, MARIADB_USER } from '../stack/processes/mariadb-template.js';
+import { pointAndStart } from '../stack/processes/replication.js';
 
 const connect = (e: Endpoint) =>
   mysql.createConnection({ ...e, user: MARIADB_USER, password: MARIADB_PASSWORD, connectTimeout: 5_000 });
@@ -54,27 +48,10 @@ export async function startContainerReplication(
         throw new Error(`unexpected GTID position from the primary: ${position}`);
       await admin(`SET GLOBAL gtid_slave_pos = '${position}'`);
     }
-    // MASTER_CONNECT_RETRY=1: after the primary restarts the replica reconnects within a second.
-    await conn.query(
-      'CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?, ' +
-        'MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1',
-      [primaryHost.host, primaryHost.port, REPLICATION_USER, REPLICATION_PASSWORD],
-    );
-    await conn.query('START SLAVE');
-    await waitFor(
-      async () => {
-        const status = await replicationStatus(conn);
-        if (status.running) return true;
-        if (!status.sqlRunning && status.lastError?.includes('SQL:')) throw new WaitAbort(status.lastError);
-        if (status.lastError) throw new Error(status.lastError);
-        return false;
-      },
-      {
-        timeoutMs: opts.timeoutMs ?? 30_000,
-        intervalMs: 50,
-        what: `mysql-replica replicating from ${primaryHost.host}:${primaryHost.port}`,
-      },
-    );
+    await pointAndStart(conn, primaryHost, {
+      timeoutMs: opts.timeoutMs,
+      what: `mysql-replica replicating from ${primaryHost.host}:${primaryHost.port}`,
+    });
   } finally {
     await conn.end().catch(() => undefined);
   }

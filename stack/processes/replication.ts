@@ -30,30 +30,46 @@ export async function startReplication(
   });
   try {
     await conn.query('STOP SLAVE');
-    // MASTER_CONNECT_RETRY=1: after a fault on the link the replica reconnects within a second
-    // instead of the default minute.
-    await conn.query(
-      'CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?, ' +
-        'MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1',
-      [primary.host, primary.port, REPLICATION_USER, REPLICATION_PASSWORD],
-    );
-    await conn.query('START SLAVE');
-    await waitFor(
-      async () => {
-        const status = await replicationStatus(conn);
-        if (status.running) return true;
-        if (!status.sqlRunning && status.lastError?.includes('SQL:')) throw new WaitAbort(status.lastError);
-        if (status.lastError) throw new Error(status.lastError);
-        return false;
-      },
-      {
-        timeoutMs: opts.timeoutMs ?? 30_000,
-        intervalMs: 50,
-        what: `${replica.name} replicating from ${primary.host}:${primary.port}`,
-        child: replica.child,
-      },
-    );
+    await pointAndStart(conn, primary, {
+      timeoutMs: opts.timeoutMs,
+      what: `${replica.name} replicating from ${primary.host}:${primary.port}`,
+      child: replica.child,
+    });
   } finally {
     await conn.end().catch(() => undefined);
   }
+}
+
+/**
+ * On a stopped replica: points it at `primary` by GTID (`MASTER_USE_GTID=slave_pos`), starts it,
+ * and waits until both its IO and SQL threads run (shared by the processes and containers runtimes).
+ */
+export async function pointAndStart(
+  conn: mysql.Connection,
+  primary: { host: string; port: number },
+  opts: { timeoutMs?: number; what: string; child?: StartedServer['child'] },
+): Promise<void> {
+  // MASTER_CONNECT_RETRY=1: after a fault on the link (or a primary restart) the replica reconnects
+  // within a second instead of the default minute.
+  await conn.query(
+    'CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?, ' +
+      'MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1',
+    [primary.host, primary.port, REPLICATION_USER, REPLICATION_PASSWORD],
+  );
+  await conn.query('START SLAVE');
+  await waitFor(
+    async () => {
+      const status = await replicationStatus(conn);
+      if (status.running) return true;
+      if (!status.sqlRunning && status.lastError?.includes('SQL:')) throw new WaitAbort(status.lastError);
+      if (status.lastError) throw new Error(status.lastError);
+      return false;
+    },
+    {
+      timeoutMs: opts.timeoutMs ?? 30_000,
+      intervalMs: 50,
+      what: opts.what,
+      ...(opts.child ? { child: opts.child } : {}),
+    },
+  );
 }
