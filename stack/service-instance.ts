@@ -7,8 +7,12 @@ import { waitFor } from './processes/wait.js';
 import type { ManagedComponent } from './infra.js';
 import type { InstancePlan } from './plan.js';
 
-/** How long a service instance may take to answer SERVING. */
-const READY_TIMEOUT_MS = 30_000;
+/**
+ * How long a service instance may take to answer SERVING. Idle, one starts in about a second; but a
+ * stack of nine Node processes starting at once on two cores already busy with another stack under
+ * load (parallel test files) took over 30 s for one of them in a test run, so the bound is generous.
+ */
+const READY_TIMEOUT_MS = 60_000;
 
 /**
  * A service instance as a child process of the supervisor: its config written to
