@@ -82,8 +82,9 @@ Runtimes: \`processes\` runs MariaDB (primary + replica), Redis and ZooKeeper as
 Debian's packages; \`containers\` runs them as containers through Testcontainers (official images by
 default; when only the \`ecom images build\` equivalents are present, those). Service instances are
 host processes in both, unless --services-in-containers runs them as containers of the services image
-(deploy/Dockerfile; \`ecom images build\` builds it) on the host network. Without --runtime, containers is chosen when a Docker engine answers and the
-images are present, else processes; the choice and its reason go to stderr.
+(deploy/Dockerfile; \`ecom images build\` builds it) on the host network. Without --runtime,
+containers is chosen when a Docker engine answers and the images are present, else processes;
+the choice and its reason go to stderr.
 
 --lock-strategy none is deliberately unsafe (read-check-write without locks): it exists to show
 what an oversell looks like, and \`ecom verify\` will report it.
