@@ -1,4 +1,4 @@
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { getContainerRuntimeClient, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
@@ -109,10 +109,27 @@ export function managedContainer(spec: ContainerSpec, ctx: ContainerContext): Ma
         started = await container.start();
         state.containerId = started.getId();
       } else {
-        const since = Math.floor(Date.now() / 1000);
-        // A restart of a stopped container starts it and runs the readiness probe again.
-        await started.restart({ timeout: spec.stopTimeoutS ?? 10 });
-        appendLogs(await started.logs({ since }));
+        // A restart of a stopped container starts it and runs the readiness probe again. Like a
+        // restart policy, one that exits while starting is started once more (it happened once
+        // under heavy load, MariaDB exiting with code 1 on its own data); every attempt's log is
+        // appended to the log file, and a second failure is an error that quotes both.
+        const tails: string[] = [];
+        for (let attempt = 1; ; attempt++) {
+          const since = Math.floor(Date.now() / 1000);
+          const failed = await started.restart({ timeout: spec.stopTimeoutS ?? 10 }).then(
+            () => undefined,
+            (err: unknown) => (err instanceof Error ? err.message : String(err)),
+          );
+          if (failed === undefined) {
+            appendLogs(await started.logs({ since }));
+            break;
+          }
+          const logs = await collect(await started.logs({ since }), 2_000);
+          writeFileSync(logFile, logs, { flag: 'a' });
+          tails.push(`${failed}\n--- restart ${attempt}: the container's log ---\n${tailOf(logs, 20)}`);
+          ctx.logger.warn({ name: spec.name, attempt, error: failed }, 'container exited while restarting');
+          if (attempt === 2) throw new Error(tails.join('\n'));
+        }
       }
       await watchExit();
       ctx.logger.info(
@@ -151,3 +168,21 @@ export function managedContainer(spec: ContainerSpec, ctx: ContainerContext): Ma
     },
   };
 }
+
+/** A finite log stream as text (what arrived within `ms`, if it does not end by itself). */
+function collect(stream: Readable, ms: number): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    const done = () => {
+      clearTimeout(timer);
+      stream.destroy();
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    };
+    const timer = setTimeout(done, ms);
+    stream.on('data', (c: Buffer | string) => chunks.push(Buffer.from(c)));
+    stream.once('end', done);
+    stream.once('error', done);
+  });
+}
+
+const tailOf = (text: string, lines: number) => text.trimEnd().split('\n').slice(-lines).join('\n');
