@@ -58,6 +58,9 @@ export function managedContainer(spec: ContainerSpec, ctx: ContainerContext): Ma
   mkdirSync(join(ctx.dir, 'logs'), { recursive: true });
   const logFile = join(ctx.dir, 'logs', `${spec.name}.log`);
   const state: ManagedComponent['state'] = { name: spec.name, kind: spec.kind, endpoint };
+  // Testcontainers takes stop timeouts in milliseconds (and truncates them to whole seconds for
+  // the engine): seconds passed as-is would become 0, an immediate SIGKILL after the SIGTERM.
+  const stopTimeoutMs = (spec.stopTimeoutS ?? 10) * 1000;
   let started: StartedTestContainer | undefined;
   let running = false;
   let generation = 0;
@@ -109,14 +112,19 @@ export function managedContainer(spec: ContainerSpec, ctx: ContainerContext): Ma
         started = await container.start();
         state.containerId = started.getId();
       } else {
-        // A restart of a stopped container starts it and runs the readiness probe again. Like a
-        // restart policy, one that exits while starting is started once more (it happened once
-        // under heavy load, MariaDB exiting with code 1 on its own data); every attempt's log is
-        // appended to the log file, and a second failure is an error that quotes both.
+        // A stopped container is started again (same volumes, same host port) through the engine
+        // directly, then probed: Testcontainers' own restart() removes the container with its
+        // volumes when the probe fails, which would lose the data this restart exists to keep.
+        // Like a restart policy, one that exits while starting is started once more; every
+        // attempt's log is appended to the log file, and a second failure is an error quoting both.
+        const c = await dockerContainer();
         const tails: string[] = [];
         for (let attempt = 1; ; attempt++) {
           const since = Math.floor(Date.now() / 1000);
-          const failed = await started.restart({ timeout: spec.stopTimeoutS ?? 10 }).then(
+          const failed = await (async () => {
+            if (!(await c.inspect()).State.Running) await c.start();
+            await readiness().waitUntilReady(c);
+          })().then(
             () => undefined,
             (err: unknown) => (err instanceof Error ? err.message : String(err)),
           );
@@ -126,8 +134,8 @@ export function managedContainer(spec: ContainerSpec, ctx: ContainerContext): Ma
           }
           const logs = await collect(await started.logs({ since }), 2_000);
           writeFileSync(logFile, logs, { flag: 'a' });
-          tails.push(`${failed}\n--- restart ${attempt}: the container's log ---\n${tailOf(logs, 20)}`);
-          ctx.logger.warn({ name: spec.name, attempt, error: failed }, 'container exited while restarting');
+          tails.push(`${failed}\n--- start ${attempt}: the container's log ---\n${tailOf(logs, 20)}`);
+          ctx.logger.warn({ name: spec.name, attempt, error: failed }, 'container failed to start again');
           if (attempt === 2) throw new Error(tails.join('\n'));
         }
       }
@@ -140,7 +148,7 @@ export function managedContainer(spec: ContainerSpec, ctx: ContainerContext): Ma
     async stop() {
       if (!started) return;
       const client = await getContainerRuntimeClient();
-      await client.container.stop(await dockerContainer(), { timeout: spec.stopTimeoutS ?? 10 });
+      await client.container.stop(await dockerContainer(), { timeout: stopTimeoutMs });
       running = false;
     },
     async signal(sig) {
@@ -162,7 +170,7 @@ export function managedContainer(spec: ContainerSpec, ctx: ContainerContext): Ma
         const c = await dockerContainer();
         // A paused container cannot shut down cleanly.
         if ((await c.inspect().catch(() => undefined))?.State.Paused) await c.unpause();
-        await started.stop({ remove: true, removeVolumes: true, timeout: spec.stopTimeoutS ?? 10 });
+        await started.stop({ remove: true, removeVolumes: true, timeout: stopTimeoutMs });
       })();
       return removing;
     },

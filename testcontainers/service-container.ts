@@ -50,7 +50,8 @@ export function serviceContainer(plan: InstancePlan, dir: string, image: string)
     const client = await getContainerRuntimeClient();
     const c = client.container.getById(old.getId());
     if ((await c.inspect().catch(() => undefined))?.State.Paused) await c.unpause();
-    await old.stop({ remove: true, timeout: 10 });
+    // Testcontainers' timeout is in milliseconds: 10 s for the service to drain on SIGTERM.
+    await old.stop({ remove: true, timeout: 10_000 });
   };
 
   return {
