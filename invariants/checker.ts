@@ -72,3 +72,8 @@ export async function runCheckers(
   }
   return { ok: invariants.every((i) => i.ok === true), invariants };
 }
+
+/** The result of a checker that judges the run history when there is none: unknown, never a pass. */
+export function noHistory(): Omit<CheckResult, 'name'> {
+  return { ok: 'unknown', checked: 0, violations: [], notes: ['no run history: run `ecom simulate` first'] };
+}

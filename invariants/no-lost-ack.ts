@@ -1,5 +1,5 @@
 import type { RowDataPacket } from 'mysql2/promise';
-import { result, type Checker } from './checker.js';
+import { noHistory, result, type Checker } from './checker.js';
 import type { Violation } from './types.js';
 
 /**
@@ -11,13 +11,7 @@ export const noLostAck: Checker = {
   name: 'no-lost-ack',
   description: 'every order the client saw confirmed exists, confirmed',
   async check(ctx) {
-    if (!ctx.history)
-      return {
-        ok: 'unknown',
-        checked: 0,
-        violations: [],
-        notes: ['no run history: run `ecom simulate` first'],
-      };
+    if (!ctx.history) return noHistory();
     const acked = new Map<string, number>();
     const cancels = new Map<string, 'ok' | 'maybe'>();
     for (const op of ctx.history.operations) {

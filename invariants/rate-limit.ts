@@ -1,5 +1,5 @@
 import type { Operation } from '../scenarios/history.js';
-import { result, type Checker } from './checker.js';
+import { noHistory, result, type Checker } from './checker.js';
 import type { Violation } from './types.js';
 
 /** A limit as the checker needs it: which operations count, by which key, how many per window. */
@@ -92,13 +92,7 @@ export const rateLimit: Checker = {
   name: 'rate-limit',
   description: 'no user got more requests through than the rate limit allows',
   async check(ctx) {
-    if (!ctx.history)
-      return {
-        ok: 'unknown',
-        checked: 0,
-        violations: [],
-        notes: ['no run history: run `ecom simulate` first'],
-      };
+    if (!ctx.history) return noHistory();
     const limits = limitsOf(ctx.serviceConfig);
     if (limits.length === 0)
       return { ok: 'unknown', checked: 0, violations: [], notes: ['no PlaceOrder limit configured'] };

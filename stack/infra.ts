@@ -35,3 +35,22 @@ export interface InfraRuntime {
   name: RuntimeName;
   start(ctx: InfraContext): Promise<StartedInfra>;
 }
+
+/**
+ * Starts every component at once, reporting each one's progress; once all have settled, rejects
+ * with the first failure (the caller stops what did start).
+ */
+export async function startAll(
+  components: ManagedComponent[],
+  onProgress: InfraContext['onProgress'],
+): Promise<void> {
+  const results = await Promise.allSettled(
+    components.map(async (c) => {
+      onProgress(c.state.name, 'starting');
+      await c.start();
+      onProgress(c.state.name, 'ready');
+    }),
+  );
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}

@@ -8,6 +8,7 @@ import { tailFile } from '../stack/processes/wait.js';
 import type { ComponentKind } from '../stack/types.js';
 import { containerLabels, networkName } from './labels.js';
 import { LoopbackContainer, ProbeWaitStrategy } from './loopback-container.js';
+import { signalContainer } from './signal.js';
 
 /** One server of the stack as a container: what {@link managedContainer} starts. */
 export interface ContainerSpec {
@@ -153,14 +154,7 @@ export function managedContainer(spec: ContainerSpec, ctx: ContainerContext): Ma
     },
     async signal(sig) {
       if (!started || !running) return;
-      const c = await dockerContainer();
-      if (sig === 'SIGSTOP') {
-        if (!(await c.inspect()).State.Paused) await c.pause();
-      } else if (sig === 'SIGCONT') {
-        if ((await c.inspect()).State.Paused) await c.unpause();
-      } else {
-        await c.kill({ signal: sig });
-      }
+      await signalContainer(await dockerContainer(), sig);
     },
     remove() {
       removing ??= (async () => {

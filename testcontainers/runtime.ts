@@ -1,5 +1,5 @@
 import { Network } from 'testcontainers';
-import type { InfraContext, InfraRuntime, StartedInfra } from '../stack/infra.js';
+import { startAll, type InfraContext, type InfraRuntime, type StartedInfra } from '../stack/infra.js';
 import { freePorts } from '../stack/ports.js';
 import { removeStackContainers } from './cleanup.js';
 import { IMAGE_ENV, resolveImages, type ImageKind } from './image-names.js';
@@ -57,15 +57,9 @@ export function containersRuntime(images: Partial<Record<ImageKind, string>> = {
         })());
       const at = (port: number) => ({ host: '127.0.0.1', port });
       try {
-        const results = await Promise.allSettled(
-          components.map(async (c) => {
-            ctx.onProgress(c.state.name, 'starting');
-            await c.start();
-            ctx.onProgress(c.state.name, 'ready');
-          }),
-        );
-        const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-        if (failed) throw withImageHint(failed.reason, resolved);
+        await startAll(components, ctx.onProgress).catch((err: unknown) => {
+          throw withImageHint(err, resolved);
+        });
         ctx.onProgress('replication', 'starting');
         await startContainerReplication(
           at(primaryPort),

@@ -8,6 +8,7 @@ import type { InstancePlan } from '../stack/plan.js';
 import { tailFile } from '../stack/processes/wait.js';
 import { containerLabels, networkName } from './labels.js';
 import { LoopbackContainer, ProbeWaitStrategy } from './loopback-container.js';
+import { signalContainer } from './signal.js';
 
 /** Where the instance's config is written inside its container. */
 const CONFIG_PATH = '/etc/ecom/config.json';
@@ -89,14 +90,7 @@ export function serviceContainer(plan: InstancePlan, dir: string, image: string)
     async signal(sig) {
       if (!started || !running) return;
       const client = await getContainerRuntimeClient();
-      const c = client.container.getById(started.getId());
-      if (sig === 'SIGSTOP') {
-        if (!(await c.inspect()).State.Paused) await c.pause();
-      } else if (sig === 'SIGCONT') {
-        if ((await c.inspect()).State.Paused) await c.unpause();
-      } else {
-        await c.kill({ signal: sig });
-      }
+      await signalContainer(client.container.getById(started.getId()), sig);
     },
   };
 }

@@ -4,6 +4,11 @@ import { logNormalMs } from './random.js';
 
 const rate = z.number().min(0).max(1);
 const latency = z.number().min(0).max(60_000);
+/** A 5xx burst: `errorRate` for the next `forMs` (null: none). */
+const burst = z
+  .object({ errorRate: rate, forMs: z.number().int().min(0).max(3_600_000) })
+  .strict()
+  .nullable();
 
 /**
  * How the simulated gateway misbehaves; changeable while it runs (`PUT /admin/behaviour`).
@@ -26,10 +31,7 @@ export const Behaviour = z
     errorRate: rate,
     errorAfterCommitRate: rate,
     timeoutRate: rate,
-    burst: z
-      .object({ errorRate: rate, forMs: z.number().int().min(0).max(3_600_000) })
-      .strict()
-      .nullable(),
+    burst,
   })
   .strict();
 export type Behaviour = z.infer<typeof Behaviour>;
@@ -42,10 +44,7 @@ export const BehaviourPatch = z
     errorRate: rate,
     errorAfterCommitRate: rate,
     timeoutRate: rate,
-    burst: z
-      .object({ errorRate: rate, forMs: z.number().int().min(0).max(3_600_000) })
-      .strict()
-      .nullable(),
+    burst,
   })
   .partial()
   .strict();

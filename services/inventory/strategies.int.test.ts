@@ -1,24 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ReserveOutcome } from '../../proto/gen/ecom/inventory/v1/inventory.js';
 import type { LockStrategy } from './config.js';
-import { auditInventory, setupCatalog, startInventoryStack, type InventoryStack } from './test-support.js';
+import {
+  auditInventory,
+  rush,
+  setupCatalog,
+  startInventoryStack,
+  type InventoryStack,
+} from './test-support.js';
 
 /** One hot SKU, three instances, many more buyers than units. */
 const STOCK = 20;
 const BUYERS = 200;
-
-async function rush(s: InventoryStack, sku: string): Promise<number> {
-  const outcomes = await Promise.all(
-    Array.from({ length: BUYERS }, (_, i) =>
-      s.instances[i % s.instances.length]!.reserve({
-        orderId: `${sku}-o${i}`,
-        lines: [{ sku, quantity: 1 }],
-        ttlSeconds: 0,
-      }),
-    ),
-  );
-  return outcomes.filter((o) => o.outcome === ReserveOutcome.RESERVE_OUTCOME_RESERVED).length;
-}
 
 const cases: { strategy: LockStrategy; batching: boolean }[] = [
   { strategy: 'db', batching: true },
@@ -41,7 +33,7 @@ for (const { strategy, batching } of cases) {
     });
 
     it('sells exactly the stock of a hot SKU, never more', async () => {
-      expect(await rush(s, 'hot')).toBe(STOCK);
+      expect(await rush(s, 'hot', BUYERS)).toBe(STOCK);
       const stock = await s.client.getStock({ sku: 'hot', warehouseId: '', consistent: true });
       expect(stock.levels.map((l) => [l.available, l.reserved])).toEqual([
         [0, STOCK / 2],

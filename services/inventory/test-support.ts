@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createPool, type Pool, type RowDataPacket } from 'mysql2/promise';
-import { InventoryServiceService } from '../../proto/gen/ecom/inventory/v1/inventory.js';
+import { InventoryServiceService, ReserveOutcome } from '../../proto/gen/ecom/inventory/v1/inventory.js';
 import { createClient, type PromiseClient } from '../../platform/grpc/client.js';
 import { startTestStack } from '../../test/harness.js';
 import type { StartedStack } from '../../stack/start.js';
@@ -86,6 +86,23 @@ export async function setupCatalog(
         await client.restock({ sku, warehouseId, quantity, idempotencyKey: `setup:${sku}:${warehouseId}` });
     }
   }
+}
+
+/**
+ * `buyers` concurrent Reserves of one unit of `sku`, spread over every instance; resolves to how
+ * many were RESERVED.
+ */
+export async function rush(s: InventoryStack, sku: string, buyers: number): Promise<number> {
+  const outcomes = await Promise.all(
+    Array.from({ length: buyers }, (_, i) =>
+      s.instances[i % s.instances.length]!.reserve({
+        orderId: `${sku}-o${i}`,
+        lines: [{ sku, quantity: 1 }],
+        ttlSeconds: 0,
+      }),
+    ),
+  );
+  return outcomes.filter((o) => o.outcome === ReserveOutcome.RESERVE_OUTCOME_RESERVED).length;
 }
 
 /** One broken rule found by {@link auditInventory}. */

@@ -1,6 +1,12 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { ManagedComponent, InfraContext, InfraRuntime, StartedInfra } from '../infra.js';
+import {
+  startAll,
+  type ManagedComponent,
+  type InfraContext,
+  type InfraRuntime,
+  type StartedInfra,
+} from '../infra.js';
 import { freePorts } from '../ports.js';
 import type { ComponentKind } from '../types.js';
 import {
@@ -72,15 +78,7 @@ export const processesRuntime: InfraRuntime = {
       await Promise.allSettled(components.map((c) => c.stop()));
     };
     try {
-      const results = await Promise.allSettled(
-        components.map(async (c) => {
-          ctx.onProgress(c.state.name, 'starting');
-          await c.start();
-          ctx.onProgress(c.state.name, 'ready');
-        }),
-      );
-      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed) throw failed.reason;
+      await startAll(components, ctx.onProgress);
       ctx.onProgress('replication', 'starting');
       await startReplication(components[1]!.server()!, { host: '127.0.0.1', port: primaryPort });
       ctx.onProgress('replication', 'ready');

@@ -30,6 +30,23 @@ export function findChromium(): string {
   );
 }
 
+/**
+ * Headless, as root, on a machine with no outside network: without the background-networking
+ * flags Chromium keeps trying (and failing) to reach Google's hosts.
+ */
+export const HEADLESS_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+  '--hide-scrollbars',
+];
+
 /** Runs headless Chromium on a local file with a fresh profile; resolves to its stdout. */
 async function chromium(file: string, extra: string[]): Promise<string> {
   const bin = findChromium();
@@ -37,21 +54,7 @@ async function chromium(file: string, extra: string[]): Promise<string> {
   try {
     const { stdout } = await run(
       bin,
-      [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-dev-shm-usage',
-        '--hide-scrollbars',
-        `--user-data-dir=${profile}`,
-        ...extra,
-        pathToFileURL(file).href,
-      ],
+      [...HEADLESS_FLAGS, `--user-data-dir=${profile}`, ...extra, pathToFileURL(file).href],
       { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 },
     );
     return stdout;

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'undici';
-import { findChromium } from '../../../scenarios/html/testing/chromium.js';
+import { findChromium, HEADLESS_FLAGS } from '../../../scenarios/html/testing/chromium.js';
 
 /** A page in headless Chromium driven over the DevTools protocol (tests only). */
 export interface CdpPage {
@@ -24,15 +24,7 @@ export async function openPage(url: string, width = 1280, height = 1100): Promis
   const child: ChildProcess = spawn(
     findChromium(),
     [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-dev-shm-usage',
-      '--hide-scrollbars',
+      ...HEADLESS_FLAGS,
       '--remote-debugging-port=0',
       '--remote-allow-origins=*',
       `--window-size=${width},${height}`,
