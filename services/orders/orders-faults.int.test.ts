@@ -3,6 +3,7 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ReservationState } from '../../proto/gen/ecom/inventory/v1/inventory.js';
 import { OrderStatus, RejectReason, type Order } from '../../proto/gen/ecom/orders/v1/orders.js';
+import { BREAKER_STATE } from './breakers.js';
 import {
   eventually,
   newUser,
@@ -31,6 +32,12 @@ const breakerState = async (target: string): Promise<number | undefined> => {
     .find((l) => l.startsWith('ecom_breaker_state{') && l.includes(`target="${target}"`));
   return line ? Number(line.split(' ').pop()) : undefined;
 };
+/**
+ * Open, or already half-open: the breaker half-opens `resetTimeoutMs` (3 s) after it opened, and on a
+ * saturated CI machine the metrics scrape can come later than that (CI saw 1 where 2 was expected).
+ * Closed (0) is the failure this guards against.
+ */
+const openOrHalfOpen = [BREAKER_STATE.open, BREAKER_STATE.halfOpen];
 const terminal = (o: Order | undefined) =>
   o !== undefined &&
   o.status !== OrderStatus.ORDER_STATUS_PENDING &&
@@ -247,13 +254,13 @@ describe('orders under gateway faults', () => {
       expect(outage.err?.details).toMatch(
         /payments is unavailable \(circuit breaker open\); no order was created/,
       );
-      expect(await breakerState('payments')).toBe(2);
+      expect(openOrHalfOpen).toContain(await breakerState('payments'));
       expect(await ordersWithKey(`br-${n}`)).toBe(0);
     } finally {
       await s.stack.control.start('payments-1');
     }
     expect(await confirmsAgain()).toBe(OrderStatus.ORDER_STATUS_CONFIRMED);
-    expect(await breakerState('payments')).toBe(0);
+    expect(await breakerState('payments')).toBe(BREAKER_STATE.closed);
     // Orders caught in the outage were compensated (or confirmed once payments came back).
     for (const id of outage.placed) {
       const o = await finalOrder(id);
@@ -271,25 +278,25 @@ describe('orders under gateway faults', () => {
       const outage = await untilFastFail(2_000, /inventory is unavailable \(circuit breaker open\)/);
       expect(outage.placed).toEqual([]);
       expect(outage.err).toBeDefined();
-      expect(await breakerState('inventory')).toBe(2);
+      expect(openOrHalfOpen).toContain(await breakerState('inventory'));
       const after = await s.db.orders.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM orders');
       expect(Number(after[0][0]!.n)).toBe(Number(before[0][0]!.n));
     } finally {
       await s.stack.control.start('inventory-1');
     }
     expect(await confirmsAgain()).toBe(OrderStatus.ORDER_STATUS_CONFIRMED);
-    expect(await breakerState('inventory')).toBe(0);
+    expect(await breakerState('inventory')).toBe(BREAKER_STATE.closed);
   });
 
   it('opens the payments breaker under a failing gateway and closes after it recovers', async () => {
     await behave({ errorRate: 1 });
     const outage = await untilFastFail(2_000);
     expect(outage.err?.details).toMatch(/payments is unavailable \(circuit breaker open\)/);
-    expect(await breakerState('payments')).toBe(2);
+    expect(openOrHalfOpen).toContain(await breakerState('payments'));
     expect(await ordersWithKey(`br-${n}`)).toBe(0);
     await behave(null);
     expect(await confirmsAgain()).toBe(OrderStatus.ORDER_STATUS_CONFIRMED);
-    expect(await breakerState('payments')).toBe(0);
+    expect(await breakerState('payments')).toBe(BREAKER_STATE.closed);
     // No order caught in the outage kept money without being confirmed (their convergence waits for
     // payments to settle the charges the gateway answered 500: see the payments settler).
     for (const id of outage.placed) {
