@@ -69,6 +69,20 @@ describe('gateway simulator', () => {
       replayed: res.headers.get('idempotent-replayed') === 'true',
     };
   }
+  /** Calls `send` until it answers `status` (at most 10 s); returns the last answer. */
+  async function until<A extends { status: number }>(send: () => Promise<A>, status: number): Promise<A> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const answer = await send();
+      if (answer.status === status || Date.now() > deadline) return answer;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  /** The gateway's own count of API requests in flight (from /metrics, which is not counted). */
+  const inFlight = async () => {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    return Number(/^ecom_gateway_in_flight(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1]);
+  };
   const behave = (patch: unknown) =>
     fetch(`${base}/admin/behaviour`, { method: 'PUT', body: JSON.stringify(patch) }).then(async (r) => ({
       status: r.status,
@@ -233,21 +247,28 @@ describe('gateway simulator', () => {
         signal: hold.signal,
       }).catch(() => undefined),
     );
-    await new Promise((r) => setTimeout(r, 300));
-    const limited = await api('GET', '/v1/charges?idempotency_key=x');
-    expect(limited.status).toBe(429);
-    expect(limited.json.error.code).toBe('rate_limited');
-    hold.abort();
-    await Promise.all(held);
-    await new Promise((r) => setTimeout(r, 100));
-    expect((await api('GET', '/v1/charges?idempotency_key=x')).status).toBe(200);
+    // Polled, not slept: on a saturated machine the 20 may take a while to all be in flight (watched
+    // on the gauge, since a probing request would itself take one of the 20 places), and the aborted
+    // ones a while to be noticed by the server.
+    try {
+      await until(async () => ({ status: await inFlight() }), 20);
+      expect(await inFlight()).toBe(20);
+      const limited = await api('GET', '/v1/charges?idempotency_key=x');
+      expect(limited.status).toBe(429);
+      expect(limited.json.error.code).toBe('rate_limited');
+    } finally {
+      hold.abort();
+      await Promise.all(held);
+    }
+    expect((await until(() => api('GET', '/v1/charges?idempotency_key=x'), 200)).status).toBe(200);
   });
 
   it('knob burst raises the error rate for forMs, then ends', async () => {
-    const set = await behave({ burst: { errorRate: 1, forMs: 600 } });
-    expect(set.json.burst).toMatchObject({ errorRate: 1, forMs: 600 });
+    // 2 s: long enough that the first request lands inside the burst even on a saturated machine.
+    const set = await behave({ burst: { errorRate: 1, forMs: 2_000 } });
+    expect(set.json.burst).toMatchObject({ errorRate: 1, forMs: 2_000 });
     expect((await api('GET', '/v1/charges?idempotency_key=b')).status).toBe(500);
-    await new Promise((r) => setTimeout(r, 700));
+    await new Promise((r) => setTimeout(r, 2_100));
     expect((await api('GET', '/v1/charges?idempotency_key=b')).status).toBe(200);
     expect(((await (await fetch(`${base}/admin/behaviour`)).json()) as Body).burst).toBeNull();
   });
