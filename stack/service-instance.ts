@@ -43,7 +43,16 @@ export function serviceInstance(plan: InstancePlan, dir: string): ManagedCompone
       command: process.execPath,
       // A small young generation: a dozen Node processes idle under 1 GiB together (V8's default
       // lets each grow tens of MiB of semi-space it rarely needs here).
-      args: ['--enable-source-maps', '--max-semi-space-size=4', entry, '--config', configFile],
+      args: [
+        '--enable-source-maps',
+        '--max-semi-space-size=4',
+        // Extra Node flags for every service instance, for profiling (PERFORMANCE.md):
+        // ECOM_SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". NODE_OPTIONS refuses --cpu-prof.
+        ...(process.env.ECOM_SERVICE_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+        entry,
+        '--config',
+        configFile,
+      ],
       logFile: join(dir, 'logs', `${plan.name}.log`),
       stdin: 'pipe',
     });
