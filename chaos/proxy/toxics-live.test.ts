@@ -48,7 +48,8 @@ describe('toxics on live connections', () => {
       `latency toxic: rtt before ${before.toFixed(2)} ms, with 200 ms ${slow.toFixed(1)} ms, after ${after.toFixed(2)} ms`,
     );
     expect(slow).toBeGreaterThanOrEqual(199);
-    expect(after).toBeLessThan(slow / 4);
+    // A round trip through the 200 ms toxic cannot take less; the margin absorbs a loaded machine.
+    expect(after).toBeLessThan(150);
   });
 
   it('removing latency releases data it holds at once, losing none', async () => {
@@ -102,9 +103,12 @@ describe('toxics on live connections', () => {
     console.log(
       `bandwidth 500 KB/s: 250 kB in ${free.toFixed(1)} ms free, ${limited.toFixed(0)} ms limited, ${freeAgain.toFixed(1)} ms after`,
     );
-    expect(limited).toBeGreaterThanOrEqual(0.9 * (size / 500));
-    expect(limited).toBeGreaterThan(5 * free);
-    expect(freeAgain).toBeLessThan(limited / 5);
+    // What 500 KB/s makes 250 kB take at least (ms); loopback without the toxic stays well under it
+    // even on a loaded machine, where a ratio of two timings would not be dependable.
+    const floor = 0.9 * (size / 500);
+    expect(limited).toBeGreaterThanOrEqual(floor);
+    expect(free).toBeLessThan(floor);
+    expect(freeAgain).toBeLessThan(floor);
   });
 
   it('slicer delivers every byte, in more and smaller chunks', async () => {
