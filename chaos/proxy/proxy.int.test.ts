@@ -104,7 +104,8 @@ describe('the fault proxy in front of MariaDB', () => {
       `SELECT 1 via proxy: ${base.toFixed(2)} ms, with 100 ms latency ${slow.toFixed(1)} ms, after ${after.toFixed(2)} ms`,
     );
     expect(slow).toBeGreaterThanOrEqual(99);
-    expect(after).toBeLessThan(slow / 2);
+    // Under what the 100 ms toxic allows (≥ 99 ms), with margin for a loaded machine.
+    expect(after).toBeLessThan(90);
   });
 
   it('reset_peer makes the client see ECONNRESET; new connections work once it is removed', async () => {
