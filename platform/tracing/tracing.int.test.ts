@@ -71,15 +71,19 @@ describe('OpenTelemetry traces across the services (OTLP/HTTP to an in-test rece
 
     const isPlaceOrder = (s: ReceivedSpan) =>
       s.service === 'orders' && s.kind === SERVER && s.name.endsWith('/PlaceOrder');
-    // Spans are exported in batches (every second): wait until the gateway's has arrived.
+    // Spans are exported in batches (every second), by each process on its own: wait until every
+    // service's have arrived (CI saw the gateway's arrive before payments' own).
+    const services = ['orders', 'inventory', 'payments', 'gateway'];
     const trace = await new Promise<ReceivedSpan[]>((resolve, reject) => {
       const until = Date.now() + 20_000;
       const poll = () => {
         const root = receiver.spans.find(isPlaceOrder);
         const spans = root ? receiver.spans.filter((s) => s.traceId === root.traceId) : [];
         if (
-          spans.some((s) => s.service === 'gateway') &&
-          spans.some((s) => s.name.endsWith('/Commit') && s.kind === SERVER)
+          services.every((service) => spans.some((s) => s.service === service)) &&
+          spans.some((s) => s.name.endsWith('/Commit') && s.kind === SERVER) &&
+          // and each span's parent (a span may come a batch later than its child)
+          spans.every((s) => s === root || spans.some((p) => p.spanId === s.parentSpanId))
         ) {
           resolve(spans);
         } else if (Date.now() > until) reject(new Error(`incomplete trace: ${JSON.stringify(spans)}`));
@@ -89,9 +93,7 @@ describe('OpenTelemetry traces across the services (OTLP/HTTP to an in-test rece
     });
 
     expect(receiver.spans.filter(isPlaceOrder)).toHaveLength(1);
-    expect(new Set(trace.map((s) => s.service))).toEqual(
-      new Set(['orders', 'inventory', 'payments', 'gateway']),
-    );
+    expect(new Set(trace.map((s) => s.service))).toEqual(new Set(services));
     const ids = new Set(trace.map((s) => s.spanId));
     const roots = trace.filter((s) => !ids.has(s.parentSpanId));
     expect(roots).toHaveLength(1);
