@@ -145,27 +145,29 @@ describe('payments under faults', () => {
     expect(await breakerState()).toBe(0);
     await gateway.set({ errorRate: 1 });
     const failedKeys: string[] = [];
-    let fastFail: { code: string; details: string } | undefined;
+    let fastFail: Awaited<ReturnType<typeof outcome>> | undefined;
+    let fastFailKey = '';
     for (let i = 0; i < 10 && !fastFail; i++) {
       const k = key();
       const res = await outcome(client(2).charge(chargeReq(k)));
       expect(res.code).toBe('UNAVAILABLE');
-      if (res.details.includes('circuit breaker open')) fastFail = res;
-      else {
+      if (res.details.includes('circuit breaker open')) {
+        fastFail = res;
+        fastFailKey = k;
+      } else {
         expect(res.paymentOutcome).toBe('unknown');
         failedKeys.push(k);
       }
     }
     expect(fastFail).toBeDefined();
-    expect(await breakerState()).toBe(2);
+    // Open, or already half-open: the breaker half-opens 2 s after it opened, and on a saturated
+    // machine the scrape can come later than that. Closed (0) is what this guards against.
+    expect([1, 2]).toContain(await breakerState());
 
-    // While open: UNAVAILABLE at once, and no intent row at all.
-    const k = key();
-    const open = await outcome(client(2).charge(chargeReq(k)));
-    expect(open.code).toBe('UNAVAILABLE');
-    expect(open.details).toContain('circuit breaker open');
-    expect(open.paymentOutcome).toBe('none');
-    expect(await db.payment(k)).toBeUndefined();
+    // The call the open breaker refused: UNAVAILABLE at once, and no intent row at all. (Judged on
+    // that call itself: a further call could come after the reset timeout and be the probe.)
+    expect(fastFail!.paymentOutcome).toBe('none');
+    expect(await db.payment(fastFailKey)).toBeUndefined();
 
     // The gateway recovers; after resetTimeoutMs the breaker lets one probe through.
     await gateway.reset();
@@ -175,7 +177,7 @@ describe('payments under faults', () => {
     const probed = await eventually(async () => {
       const res = await outcome(client(2).charge(chargeReq(key())));
       return res.code === 'OK';
-    }, 5_000);
+    }, 15_000);
     expect(probed).toBe(true);
     expect(await breakerState()).toBe(0);
     expect(await transitions('closed')).toBeGreaterThanOrEqual(1);
