@@ -1,7 +1,7 @@
+import { status as Status, type ServiceError } from '@grpc/grpc-js';
 import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReservationState } from '../../proto/gen/ecom/inventory/v1/inventory.js';
-import { OrderStatus } from '../../proto/gen/ecom/orders/v1/orders.js';
 import {
   eventually,
   newUser,
@@ -44,11 +44,12 @@ describe('recovery of a crashed orders instance', () => {
     });
     expect(res.status).toBe(200);
     // A batch of orders on orders-1; each answers PENDING at its short deadline, saga still running.
-    const placed = await Promise.all(
+    const keys = Array.from({ length: 24 }, (_, i) => `crash-${i}`);
+    const answers = await Promise.allSettled(
       Array.from({ length: 24 }, (_, i) =>
         s.ordersInstances[0]!.placeOrder(
           {
-            idempotencyKey: `crash-${i}`,
+            idempotencyKey: keys[i]!,
             userId: '',
             lines: [{ sku: SKUS[i % SKUS.length]!, quantity: 1 + (i % 3) }],
             paymentToken: 'tok_ok',
@@ -59,9 +60,20 @@ describe('recovery of a crashed orders instance', () => {
         ),
       ),
     );
+    // A saturated machine can miss even that deadline for some: their orders exist all the same
+    // (or were never created); the database says which, just before the kill.
+    for (const a of answers) {
+      if (a.status === 'rejected' && (a.reason as ServiceError).code !== Status.DEADLINE_EXCEEDED)
+        throw a.reason;
+    }
+    const [created] = await s.db.orders.query<RowDataPacket[]>(
+      'SELECT order_id, status FROM orders WHERE idempotency_key IN (?)',
+      [keys],
+    );
     await s.stack.control.signal('orders-1', 'SIGKILL');
-    const ids = placed.map((p) => p.order!.orderId);
-    const inFlight = placed.filter((p) => p.order!.status === OrderStatus.ORDER_STATUS_PENDING).length;
+    const ids = created.map((o) => String(o.order_id));
+    expect(ids.length).toBeGreaterThan(0);
+    const inFlight = created.filter((o) => o.status === 'PENDING').length;
     expect(inFlight).toBeGreaterThan(0);
     await fetch(`${s.gatewayUrl}/admin/behaviour`, { method: 'DELETE' });
 
