@@ -23,6 +23,9 @@ describe('gRPC server bootstrap (real server and client over loopback)', () => {
   });
 
   async function start(handlerDelayMs = 0) {
+    let entered!: () => void;
+    /** Resolves once a GetSummary call has reached the handler. */
+    const handlerEntered = new Promise<void>((r) => (entered = r));
     const metrics = createMetrics({ service: 'test', instance: 'test-1' });
     const summary = (): GetSummaryResponse => ({ summary: undefined });
     server = await startGrpcServer({
@@ -38,6 +41,7 @@ describe('gRPC server bootstrap (real server and client over loopback)', () => {
           getSummary: async (req, ctx) => {
             if (req.windowSeconds < 0) throw new InvalidArgument('window_seconds', 'must not be negative');
             if (req.windowSeconds === 999) throw new Error('secret internal detail');
+            entered();
             await sleep(req.windowSeconds === 777 ? 10_000 : handlerDelayMs);
             expect(ctx.remainingMs()).toBeGreaterThan(0);
             return summary();
@@ -55,7 +59,7 @@ describe('gRPC server bootstrap (real server and client over loopback)', () => {
       defaultDeadlineMs: 1_000,
       metrics,
     });
-    return { client, metrics };
+    return { client, metrics, handlerEntered };
   }
 
   it('serves handlers, health SERVING and reflection', async () => {
@@ -122,9 +126,10 @@ describe('gRPC server bootstrap (real server and client over loopback)', () => {
   });
 
   it('drains in-flight calls on stop, then refuses new ones', async () => {
-    const { client } = await start(300);
-    const inFlight = client.getSummary({ windowSeconds: 1 });
-    await sleep(50);
+    const { client, handlerEntered } = await start(300);
+    // In flight for sure (a first call must connect first; a fixed sleep raced that on a loaded machine).
+    const inFlight = client.getSummary({ windowSeconds: 1 }, { deadlineMs: 10_000 });
+    await handlerEntered;
     const stopped = server!.stop(5_000);
     await expect(inFlight).resolves.toBeDefined();
     await stopped;
