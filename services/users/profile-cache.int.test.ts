@@ -245,8 +245,15 @@ describe('users: profile cache (real MariaDB and Redis, two instances)', () => {
       const { userId } = await newUser();
       const a = await instance();
       const b = await instance();
-      await sleep(100); // both have run a repair pass and trust the cache
-      expect((await b.profiles.get(userId)).version).toBe(1); // cached at v1
+      // Cached at v1 once B has run a repair pass and trusts the cache (polled: on a loaded machine
+      // that first pass, a database query, can take a while).
+      const cachedBy = Date.now() + 10_000;
+      for (;;) {
+        expect((await b.profiles.get(userId)).version).toBe(1);
+        const cached = await a.redis.client.get(profileKey(userId));
+        if (cached?.startsWith('1:') || Date.now() > cachedBy) break;
+        await sleep(50);
+      }
       expect((await a.redis.client.get(profileKey(userId)))?.startsWith('1:')).toBe(true);
 
       a.redis.client.disconnect(); // a partition of A alone: B still reaches Redis
@@ -256,7 +263,7 @@ describe('users: profile cache (real MariaDB and Redis, two instances)', () => {
 
       // B's repair loop (any instance) rewrites the entry from the repair row of A's transaction.
       let entry: string | null = null;
-      for (let i = 0; i < 40 && !entry?.startsWith('2:'); i++) {
+      for (const until = Date.now() + 15_000; Date.now() < until && !entry?.startsWith('2:');) {
         await sleep(50);
         entry = await b.redis.client.get(profileKey(userId));
       }
