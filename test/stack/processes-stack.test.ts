@@ -43,7 +43,8 @@ describe('processes runtime: the whole stack as real child processes', () => {
 
   it('answers SERVING over grpc.health.v1 on every service instance', async () => {
     const services = state.components.filter((c) => c.kind === 'service');
-    const results = await Promise.all(services.map((s) => checkHealth(s.endpoint)));
+    // 10 s per probe, not the default 1 s: a loaded machine can be slow to answer, not wrong.
+    const results = await Promise.all(services.map((s) => checkHealth(s.endpoint, '', 10_000)));
     expect(results).toEqual(services.map(() => 'SERVING'));
   });
 
@@ -57,7 +58,7 @@ describe('processes runtime: the whole stack as real child processes', () => {
       await primary.query('CREATE TABLE IF NOT EXISTS itest.t (v VARCHAR(64) PRIMARY KEY)');
       await primary.query('INSERT INTO itest.t VALUES (?)', [marker]);
       let seen = false;
-      for (let i = 0; i < 100 && !seen; i++) {
+      for (const until = Date.now() + 15_000; Date.now() < until && !seen;) {
         const [rows] = await replica.query('SELECT v FROM itest.t WHERE v = ?', [marker]).catch(() => [[]]);
         seen = (rows as unknown[]).length === 1;
         if (!seen) await new Promise((r) => setTimeout(r, 50));
@@ -74,7 +75,15 @@ describe('processes runtime: the whole stack as real child processes', () => {
   });
 
   it('reports every component healthy and replication running', async () => {
-    const status = await stackStatus(state);
+    // Polled for up to 20 s: each of status's probes allows 1 s, which a loaded machine can miss once.
+    let status = await stackStatus(state);
+    for (
+      const until = Date.now() + 20_000;
+      Date.now() < until && status.components.some((c) => !c.healthy);
+    ) {
+      await new Promise((r) => setTimeout(r, 500));
+      status = await stackStatus(state);
+    }
     expect(status.components.filter((c) => !c.healthy)).toEqual([]);
     expect(status.replication.running).toBe(true);
     expect(status.replication.lagSeconds).not.toBeNull();
@@ -83,13 +92,15 @@ describe('processes runtime: the whole stack as real child processes', () => {
   it('restarts a killed service instance through the supervisor, on the same port', async () => {
     const before = state.components.find((c) => c.name === 'users-1')!;
     await stack.control.signal('users-1', 'SIGKILL');
-    await new Promise((r) => setTimeout(r, 200));
+    // Reaped by the supervisor soon, not at once (an exited child answers kill -0 until reaped).
+    for (const until = Date.now() + 10_000; Date.now() < until && pidAlive(before.pid!);)
+      await new Promise((r) => setTimeout(r, 50));
     expect(pidAlive(before.pid!)).toBe(false);
     await stack.control.start('users-1');
     const after = (await stack.control.state()).components.find((c) => c.name === 'users-1')!;
     expect(after.pid).not.toBe(before.pid);
     expect(after.endpoint).toBe(before.endpoint);
-    expect(await checkHealth(after.endpoint)).toBe('SERVING');
+    expect(await checkHealth(after.endpoint, '', 10_000)).toBe('SERVING');
     state = await stack.control.state();
   });
 
