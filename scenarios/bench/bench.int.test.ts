@@ -29,6 +29,11 @@ describe('ecom bench (smoke mode: every measurement, tiny windows)', () => {
       // invariant holding; every other figure must be a real rate.
       if (!r.name.startsWith('end-to-end')) expect(r.opsPerSecond, r.name).toBeGreaterThan(0);
     }
+    // Inventory rows carry the CPU the instances spent per Reserve (from their process metrics).
+    for (const r of results.filter((x) => x.name.startsWith('inventory reserve'))) {
+      const cpu = /inventory CPU ([\d.]+) ms\/reserve/.exec(r.notes ?? '')?.[1];
+      expect(Number(cpu), r.name).toBeGreaterThan(0);
+    }
     for (const r of results.filter((x) => x.name.startsWith('end-to-end'))) {
       const [, confirmed, attempted] = /(\d+) confirmed of (\d+)/.exec(r.notes ?? '') ?? [];
       expect(Number(attempted), r.name).toBeGreaterThan(0);

@@ -2,7 +2,10 @@ import { build } from 'hdr-histogram-js';
 
 /** What one closed-loop load run measured. */
 export interface LoadResult {
+  /** Calls completed in the measured window. */
   ops: number;
+  /** Every call made, warm-up included (to divide resources used over the whole run by). */
+  calls: number;
   errors: number;
   seconds: number;
   opsPerSecond: number;
@@ -50,6 +53,7 @@ export async function closedLoop(opts: {
   const seconds = (Math.min(performance.now(), end) - measureFrom) / 1_000;
   const result = {
     ops,
+    calls: n,
     errors,
     seconds,
     opsPerSecond: ops / seconds,

@@ -203,7 +203,12 @@ export async function runBench(o: BenchOptions): Promise<{ results: BenchResult[
       ceiling,
     );
     for (const r of rows)
-      add(r.name, r, ceiling, `mean batch ${r.meanBatch}${r.errors ? `, ${r.errors} errors` : ''}`);
+      add(
+        r.name,
+        r,
+        ceiling,
+        `mean batch ${r.meanBatch}, inventory CPU ${r.cpuMsPerReserve} ms/reserve${r.errors ? `, ${r.errors} errors` : ''}`,
+      );
 
     return { results, ceiling: round(ceiling) };
   } finally {

@@ -46,6 +46,12 @@ export interface ReserveBenchRow {
   errors: number;
   /** Mean requests per batch transaction over the run (all instances). */
   meanBatch: number;
+  /**
+   * CPU the inventory processes used per Reserve call (ms, all instances, warm-up included): a cost
+   * that, unlike a rate, stays comparable across runs on a noisy machine. Their background work
+   * (timers, sweeper, relay polling) is included, so it reads high at low rates.
+   */
+  cpuMsPerReserve: number;
 }
 
 export const DEFAULT_RESERVE_BENCH: ReserveBenchOptions = {
@@ -126,7 +132,7 @@ export async function benchReserves(
           const tag = `${strategy.replace('+', '_')}-${batching ? 'b' : 'n'}-${workload}-${Date.now()}`;
           const rand = createRandom(opts.seed);
           const pick = skuPicker({ kind: 'zipf', exponent: opts.zipfExponent }, zipf.length, rand);
-          const before = await batchTotals(stack);
+          const before = await instanceTotals(stack);
           const r = await closedLoop({
             concurrency: opts.concurrency,
             warmupMs: opts.warmupMs,
@@ -138,7 +144,7 @@ export async function benchReserves(
                 ttlSeconds: 0,
               }),
           });
-          const after = await batchTotals(stack);
+          const after = await instanceTotals(stack);
           const row: ReserveBenchRow = {
             name: `inventory reserve ${workload} ${strategy} batching=${batching ? 'on' : 'off'}`,
             strategy,
@@ -150,9 +156,15 @@ export async function benchReserves(
             ratioToCeiling: round(r.opsPerSecond / ceiling, 2),
             errors: r.errors,
             meanBatch: round((after.sum - before.sum) / Math.max(1, after.count - before.count), 1),
+            cpuMsPerReserve: round(
+              ((after.cpuSeconds - before.cpuSeconds) * 1_000) / Math.max(1, r.calls),
+              2,
+            ),
           };
           results.push(row);
-          opts.log(`  ${row.name}: ${fmt(r)} ratio ${row.ratioToCeiling} meanBatch ${row.meanBatch}`);
+          opts.log(
+            `  ${row.name}: ${fmt(r)} ratio ${row.ratioToCeiling} meanBatch ${row.meanBatch} cpu ${row.cpuMsPerReserve} ms/reserve`,
+          );
           if (r.errors > 0) opts.log(`    errors: ${r.errorSamples.join(' | ')}`);
         }
       } finally {
@@ -222,15 +234,20 @@ async function reconfigure(
 }
 
 /** Sum and count of the batch-size histogram over every instance. */
-async function batchTotals(stack: StartedStack): Promise<{ sum: number; count: number }> {
-  let sum = 0;
-  let count = 0;
+/** Batch-size totals and process CPU seconds, summed over the inventory instances' /metrics. */
+async function instanceTotals(
+  stack: StartedStack,
+): Promise<{ sum: number; count: number; cpuSeconds: number }> {
+  const totals = { sum: 0, count: 0, cpuSeconds: 0 };
+  const value = (text: string, name: string) =>
+    Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
   for (const c of (await stack.control.state()).components.filter((x) => x.service === 'inventory')) {
     const text = await (await fetch(c.metrics!)).text();
-    sum += Number(/^ecom_inventory_batch_size_sum(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1] ?? 0);
-    count += Number(/^ecom_inventory_batch_size_count(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1] ?? 0);
+    totals.sum += value(text, 'ecom_inventory_batch_size_sum');
+    totals.count += value(text, 'ecom_inventory_batch_size_count');
+    totals.cpuSeconds += value(text, 'process_cpu_seconds_total');
   }
-  return { sum, count };
+  return totals;
 }
 
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -243,11 +260,11 @@ export function benchTable(ceiling: LoadResult, rows: ReserveBenchRow[]): string
     `Raw ceiling (conditional UPDATE, one row, 1 connection): ${round(ceiling.opsPerSecond)} ops/s, ` +
       `p50 ${round(ceiling.p50Ms, 2)} ms, p99 ${round(ceiling.p99Ms, 2)} ms`,
     '',
-    '| workload | strategy | batching | reserves/s | p50 ms | p99 ms | × ceiling | mean batch | errors |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| workload | strategy | batching | reserves/s | p50 ms | p99 ms | × ceiling | mean batch | inventory CPU ms/reserve | errors |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.workload} | ${r.strategy} | ${r.batching ? 'on' : 'off'} | ${r.opsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${r.ratioToCeiling} | ${r.meanBatch} | ${r.errors} |`,
+        `| ${r.workload} | ${r.strategy} | ${r.batching ? 'on' : 'off'} | ${r.opsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${r.ratioToCeiling} | ${r.meanBatch} | ${r.cpuMsPerReserve} | ${r.errors} |`,
     ),
   ];
   return lines.join('\n');
