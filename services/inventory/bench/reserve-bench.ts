@@ -233,7 +233,6 @@ async function reconfigure(
   );
 }
 
-/** Sum and count of the batch-size histogram over every instance. */
 /** Batch-size totals and process CPU seconds, summed over the inventory instances' /metrics. */
 async function instanceTotals(
   stack: StartedStack,
