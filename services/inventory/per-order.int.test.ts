@@ -21,7 +21,9 @@ for (const { strategy, batching } of cases) {
       s = await startInventoryStack({
         instances: 3,
         lockStrategy: strategy,
-        inventory: { batching: { enabled: batching } },
+        // 200 buyers queue one by one for the hot SKU's lock: on a saturated CI machine the last of
+        // them waited past the default 5 s (UNAVAILABLE, nothing done). The client's deadline is 20 s.
+        inventory: { batching: { enabled: batching }, lockTimeoutMs: 15_000 },
       });
       await setupCatalog(s.client, { hot: { 'wh-1': STOCK / 2, 'wh-2': STOCK / 2 } });
     });
