@@ -31,3 +31,22 @@ export async function startTestStack(
   };
   return { ...stack, dir, stop, [Symbol.asyncDispose]: stop };
 }
+
+/**
+ * Calls `fn` until `ok` holds for its value or `timeoutMs` passes, and returns the last value: the
+ * test then asserts on it, so a timeout fails with the value that was wrong. For what a loaded
+ * machine makes slow, not wrong (health after a restart, a commit after a send).
+ */
+export async function pollUntil<T>(
+  fn: () => Promise<T> | T,
+  ok: (value: T) => boolean,
+  timeoutMs: number,
+  intervalMs = 50,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (ok(value) || Date.now() > end) return value;
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { getContainerRuntimeClient, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
 import type { Logger } from '../platform/logger.js';
 import type { ManagedComponent } from '../stack/infra.js';
-import { tailFile } from '../stack/processes/wait.js';
+import { tailFile, tailText } from '../stack/processes/wait.js';
 import type { ComponentKind } from '../stack/types.js';
 import { containerLabels, networkName } from './labels.js';
 import { LoopbackContainer, ProbeWaitStrategy } from './loopback-container.js';
@@ -135,7 +135,7 @@ export function managedContainer(spec: ContainerSpec, ctx: ContainerContext): Ma
           }
           const logs = await collect(await started.logs({ since }), 2_000);
           writeFileSync(logFile, logs, { flag: 'a' });
-          tails.push(`${failed}\n--- start ${attempt}: the container's log ---\n${tailOf(logs, 20)}`);
+          tails.push(`${failed}\n--- start ${attempt}: the container's log ---\n${tailText(logs, 20)}`);
           ctx.logger.warn({ name: spec.name, attempt, error: failed }, 'container failed to start again');
           if (attempt === 2) throw new Error(tails.join('\n'));
         }
@@ -186,5 +186,3 @@ function collect(stream: Readable, ms: number): Promise<string> {
     stream.once('error', done);
   });
 }
-
-const tailOf = (text: string, lines: number) => text.trimEnd().split('\n').slice(-lines).join('\n');

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { createPool, type Pool, type RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStack } from '../../test/harness.js';
+import { pollUntil, startTestStack } from '../../test/harness.js';
 import { createLogger } from '../logger.js';
 import { newEvent, type DomainEvent } from './events.js';
 import { outbox } from './outbox.js';
@@ -124,8 +124,10 @@ describe('the outbox relay (real MariaDB and Redis)', () => {
       );
       return { epochs: Number(rows[0]!.epochs), n: Number(rows[0]!.n) };
     };
-    await until(async () => (await marks()).n === 660 && (await marks()).epochs === 1).catch(() => {});
-    expect(await marks()).toEqual({ epochs: 1, n: 660 });
+    expect(await pollUntil(marks, (m) => m.n === 660 && m.epochs === 1, 20_000)).toEqual({
+      epochs: 1,
+      n: 660,
+    });
   });
 
   it('validates its options up front', () => {

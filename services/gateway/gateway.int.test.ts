@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStack } from '../../test/harness.js';
+import { pollUntil, startTestStack } from '../../test/harness.js';
 import { SIGNATURE_HEADER, signaturePayload } from './signature.js';
 
 /** A JSON answer of the gateway, loosely typed for assertions. */
@@ -69,15 +69,6 @@ describe('gateway simulator', () => {
       replayed: res.headers.get('idempotent-replayed') === 'true',
     };
   }
-  /** Calls `send` until it answers `status` (at most 10 s); returns the last answer. */
-  async function until<A extends { status: number }>(send: () => Promise<A>, status: number): Promise<A> {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const answer = await send();
-      if (answer.status === status || Date.now() > deadline) return answer;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
   /**
    * Sends a charge the gateway will record and never answer: waits (polling, at most 10 s) until
    * the ledger holds it, checks the request is still unanswered, then gives up on it as a client
@@ -91,7 +82,11 @@ describe('gateway simulator', () => {
       () => (answered = true),
     );
     try {
-      await until(async () => ({ status: (await ledgerRows(k)).length }), 1);
+      await pollUntil(
+        () => ledgerRows(k),
+        (rows) => rows.length === 1,
+        10_000,
+      );
       expect(await ledgerRows(k)).toHaveLength(1);
       expect(answered).toBe(false);
     } finally {
@@ -264,7 +259,7 @@ describe('gateway simulator', () => {
     // on the gauge, since a probing request would itself take one of the 20 places), and the aborted
     // ones a while to be noticed by the server.
     try {
-      await until(async () => ({ status: await inFlight() }), 20);
+      await pollUntil(inFlight, (n) => n === 20, 10_000);
       expect(await inFlight()).toBe(20);
       const limited = await api('GET', '/v1/charges?idempotency_key=x');
       expect(limited.status).toBe(429);
@@ -273,7 +268,12 @@ describe('gateway simulator', () => {
       hold.abort();
       await Promise.all(held);
     }
-    expect((await until(() => api('GET', '/v1/charges?idempotency_key=x'), 200)).status).toBe(200);
+    const freed = await pollUntil(
+      () => api('GET', '/v1/charges?idempotency_key=x'),
+      (a) => a.status === 200,
+      10_000,
+    );
+    expect(freed.status).toBe(200);
   });
 
   it('knob burst raises the error rate for forMs, then ends', async () => {

@@ -1,45 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LockStrategy } from './config.js';
-import {
-  auditInventory,
-  rush,
-  setupCatalog,
-  startInventoryStack,
-  type InventoryStack,
-} from './test-support.js';
+import { describeHotSkuRush } from './test-support.js';
 
 /** One hot SKU, three instances, many more buyers than units. */
-const STOCK = 20;
-const BUYERS = 200;
-
-const cases: { strategy: LockStrategy; batching: boolean }[] = [
+describeHotSkuRush([
   { strategy: 'db', batching: true },
   { strategy: 'zk', batching: true },
-];
-
-for (const { strategy, batching } of cases) {
-  describe(`lock strategy ${strategy}, batching ${batching ? 'on' : 'off'}`, () => {
-    let s: InventoryStack;
-    beforeAll(async () => {
-      s = await startInventoryStack({
-        instances: 3,
-        lockStrategy: strategy,
-        inventory: { batching: { enabled: batching } },
-      });
-      await setupCatalog(s.client, { hot: { 'wh-1': STOCK / 2, 'wh-2': STOCK / 2 } });
-    });
-    afterAll(async () => {
-      await s?.stop();
-    });
-
-    it('sells exactly the stock of a hot SKU, never more', async () => {
-      expect(await rush(s, 'hot', BUYERS)).toBe(STOCK);
-      const stock = await s.client.getStock({ sku: 'hot', warehouseId: '', consistent: true });
-      expect(stock.levels.map((l) => [l.available, l.reserved])).toEqual([
-        [0, STOCK / 2],
-        [0, STOCK / 2],
-      ]);
-      expect(await auditInventory(s.db)).toEqual([]);
-    });
-  });
-}
+]);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createPool, type Pool, type RowDataPacket } from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InventoryServiceService, ReserveOutcome } from '../../proto/gen/ecom/inventory/v1/inventory.js';
 import { createClient, type PromiseClient } from '../../platform/grpc/client.js';
 import { startTestStack } from '../../test/harness.js';
@@ -103,6 +104,49 @@ export async function rush(s: InventoryStack, sku: string, buyers: number): Prom
     ),
   );
   return outcomes.filter((o) => o.outcome === ReserveOutcome.RESERVE_OUTCOME_RESERVED).length;
+}
+
+/** One safe configuration for {@link describeHotSkuRush}. */
+export interface HotSkuCase {
+  strategy: LockStrategy;
+  batching: boolean;
+  /** More of the inventory section, beside the batching switch. */
+  inventory?: Record<string, unknown>;
+}
+
+/**
+ * For each case: one hot SKU (20 units in two warehouses), three instances, 200 concurrent buyers;
+ * exactly the stock is sold, never more, and the audit finds nothing.
+ */
+export function describeHotSkuRush(cases: HotSkuCase[]): void {
+  const STOCK = 20;
+  const BUYERS = 200;
+  for (const { strategy, batching, inventory } of cases) {
+    describe(`lock strategy ${strategy}, batching ${batching ? 'on' : 'off'}`, () => {
+      let s: InventoryStack;
+      beforeAll(async () => {
+        s = await startInventoryStack({
+          instances: 3,
+          lockStrategy: strategy,
+          inventory: { ...inventory, batching: { enabled: batching } },
+        });
+        await setupCatalog(s.client, { hot: { 'wh-1': STOCK / 2, 'wh-2': STOCK / 2 } });
+      });
+      afterAll(async () => {
+        await s?.stop();
+      });
+
+      it('sells exactly the stock of a hot SKU, never more', async () => {
+        expect(await rush(s, 'hot', BUYERS)).toBe(STOCK);
+        const stock = await s.client.getStock({ sku: 'hot', warehouseId: '', consistent: true });
+        expect(stock.levels.map((l) => [l.available, l.reserved])).toEqual([
+          [0, STOCK / 2],
+          [0, STOCK / 2],
+        ]);
+        expect(await auditInventory(s.db)).toEqual([]);
+      });
+    });
+  }
 }
 
 /** One broken rule found by {@link auditInventory}. */

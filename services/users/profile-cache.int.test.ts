@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../platform/logger.js';
 import { createDatabase, type Database } from '../../platform/mysql.js';
 import { createRedis, type RedisHandle } from '../../platform/redis.js';
-import { startTestStack } from '../../test/harness.js';
+import { pollUntil, startTestStack } from '../../test/harness.js';
 import { createProfileCache, floorKey, profileKey } from './profile-cache.js';
 import { createProfiles, type Profiles } from './profiles.js';
 import { createUsersStore, type UsersStore } from './store.js';
@@ -247,14 +247,15 @@ describe('users: profile cache (real MariaDB and Redis, two instances)', () => {
       const b = await instance();
       // Cached at v1 once B has run a repair pass and trusts the cache (polled: on a loaded machine
       // that first pass, a database query, can take a while).
-      const cachedBy = Date.now() + 10_000;
-      for (;;) {
-        expect((await b.profiles.get(userId)).version).toBe(1);
-        const cached = await a.redis.client.get(profileKey(userId));
-        if (cached?.startsWith('1:') || Date.now() > cachedBy) break;
-        await sleep(50);
-      }
-      expect((await a.redis.client.get(profileKey(userId)))?.startsWith('1:')).toBe(true);
+      const cached = await pollUntil(
+        async () => {
+          expect((await b.profiles.get(userId)).version).toBe(1);
+          return a.redis.client.get(profileKey(userId));
+        },
+        (entry) => entry?.startsWith('1:') === true,
+        10_000,
+      );
+      expect(cached?.startsWith('1:')).toBe(true);
 
       a.redis.client.disconnect(); // a partition of A alone: B still reaches Redis
       const updated = await a.profiles.update(userId, 'partitioned write', new Date());
@@ -262,11 +263,11 @@ describe('users: profile cache (real MariaDB and Redis, two instances)', () => {
       expect((await a.profiles.get(userId)).version).toBe(2);
 
       // B's repair loop (any instance) rewrites the entry from the repair row of A's transaction.
-      let entry: string | null = null;
-      for (const until = Date.now() + 15_000; Date.now() < until && !entry?.startsWith('2:');) {
-        await sleep(50);
-        entry = await b.redis.client.get(profileKey(userId));
-      }
+      const entry = await pollUntil(
+        () => b.redis.client.get(profileKey(userId)),
+        (e) => e?.startsWith('2:') === true,
+        15_000,
+      );
       expect(entry?.startsWith('2:')).toBe(true);
       expect((await b.profiles.get(userId)).displayName).toBe('partitioned write');
       expect(await createUsersStore(db).pendingRepairs(1000)).not.toContainEqual(

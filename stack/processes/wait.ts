@@ -17,6 +17,11 @@ export interface WaitOptions {
   child?: ChildHandle;
 }
 
+/** The last `lines` lines of `text` (trailing blank lines dropped). */
+export function tailText(text: string, lines = 20): string {
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
 /** The last `lines` lines of a text file (reads at most its last 64 KiB); '' if it cannot be read. */
 export function tailFile(file: string, lines = 20): string {
   try {
@@ -26,7 +31,7 @@ export function tailFile(file: string, lines = 20): string {
       const length = Math.min(size, 64 * 1024);
       const buf = Buffer.alloc(length);
       fs.readSync(fd, buf, 0, length, size - length);
-      return buf.toString('utf8').trimEnd().split('\n').slice(-lines).join('\n');
+      return tailText(buf.toString('utf8'), lines);
     } finally {
       fs.closeSync(fd);
     }

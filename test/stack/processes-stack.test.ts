@@ -4,7 +4,7 @@ import { checkHealth } from '../../platform/grpc/health-client.js';
 import { pidAlive } from '../../stack/state.js';
 import { stackStatus } from '../../stack/status.js';
 import type { StackState } from '../../stack/types.js';
-import { startTestStack } from '../harness.js';
+import { pollUntil, startTestStack } from '../harness.js';
 
 describe('processes runtime: the whole stack as real child processes', () => {
   let stack: Awaited<ReturnType<typeof startTestStack>>;
@@ -57,12 +57,14 @@ describe('processes runtime: the whole stack as real child processes', () => {
       await primary.query('CREATE DATABASE IF NOT EXISTS itest');
       await primary.query('CREATE TABLE IF NOT EXISTS itest.t (v VARCHAR(64) PRIMARY KEY)');
       await primary.query('INSERT INTO itest.t VALUES (?)', [marker]);
-      let seen = false;
-      for (const until = Date.now() + 15_000; Date.now() < until && !seen;) {
-        const [rows] = await replica.query('SELECT v FROM itest.t WHERE v = ?', [marker]).catch(() => [[]]);
-        seen = (rows as unknown[]).length === 1;
-        if (!seen) await new Promise((r) => setTimeout(r, 50));
-      }
+      const seen = await pollUntil(
+        async () => {
+          const [rows] = await replica.query('SELECT v FROM itest.t WHERE v = ?', [marker]).catch(() => [[]]);
+          return (rows as unknown[]).length === 1;
+        },
+        (v) => v,
+        15_000,
+      );
       expect(seen).toBe(true);
       // The replica refuses writes from the application user.
       await expect(replica.query('INSERT INTO itest.t VALUES (?)', ['direct'])).rejects.toThrow(
@@ -76,14 +78,12 @@ describe('processes runtime: the whole stack as real child processes', () => {
 
   it('reports every component healthy and replication running', async () => {
     // Polled for up to 20 s: each of status's probes allows 1 s, which a loaded machine can miss once.
-    let status = await stackStatus(state);
-    for (
-      const until = Date.now() + 20_000;
-      Date.now() < until && status.components.some((c) => !c.healthy);
-    ) {
-      await new Promise((r) => setTimeout(r, 500));
-      status = await stackStatus(state);
-    }
+    const status = await pollUntil(
+      () => stackStatus(state),
+      (st) => st.components.every((c) => c.healthy),
+      20_000,
+      500,
+    );
     expect(status.components.filter((c) => !c.healthy)).toEqual([]);
     expect(status.replication.running).toBe(true);
     expect(status.replication.lagSeconds).not.toBeNull();
@@ -93,9 +93,13 @@ describe('processes runtime: the whole stack as real child processes', () => {
     const before = state.components.find((c) => c.name === 'users-1')!;
     await stack.control.signal('users-1', 'SIGKILL');
     // Reaped by the supervisor soon, not at once (an exited child answers kill -0 until reaped).
-    for (const until = Date.now() + 10_000; Date.now() < until && pidAlive(before.pid!);)
-      await new Promise((r) => setTimeout(r, 50));
-    expect(pidAlive(before.pid!)).toBe(false);
+    expect(
+      await pollUntil(
+        () => pidAlive(before.pid!),
+        (alive) => !alive,
+        10_000,
+      ),
+    ).toBe(false);
     await stack.control.start('users-1');
     const after = (await stack.control.state()).components.find((c) => c.name === 'users-1')!;
     expect(after.pid).not.toBe(before.pid);
