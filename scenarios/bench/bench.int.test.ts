@@ -15,6 +15,8 @@ describe('ecom bench (smoke mode: every measurement, tiny windows)', () => {
         'zookeeper lock acquire+release, 8 clients on one lock',
         'inventory reserve hot zk+db batching=on',
         'inventory reserve zipf zk+db batching=on',
+        'inventory reserve hot zk+db batching=on coalesced',
+        'inventory reserve zipf zk+db batching=on coalesced',
         'end-to-end flash-sale: confirmed orders/s',
         'end-to-end steady-mix: confirmed orders/s',
       ]),

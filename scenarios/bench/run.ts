@@ -192,6 +192,7 @@ export async function runBench(o: BenchOptions): Promise<{ results: BenchResult[
       {
         strategies,
         batching: o.mode === 'smoke' ? [true] : [true, false],
+        coalesce: [true, false],
         concurrency: p.reserveConcurrency,
         warmupMs: p.warmupMs,
         durationMs: p.durationMs,

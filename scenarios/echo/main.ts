@@ -49,6 +49,7 @@ const server = await startGrpcServer({
     serviceBinding(InventoryServiceService, {
       getStock: async (req) => ({ sku: req.sku, levels: [], totalAvailable: 1 }),
       reserve: no,
+      reserveMany: no,
       commit: no,
       release: no,
       getReservation: no,

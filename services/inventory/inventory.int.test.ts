@@ -1,6 +1,7 @@
 import { status as Status, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReservationState, ReserveOutcome } from '../../proto/gen/ecom/inventory/v1/inventory.js';
+import { createInventoryClient } from './client.js';
 import { seedCatalog } from './seed.js';
 import {
   auditInventory,
@@ -21,6 +22,8 @@ beforeAll(async () => {
     'sku-hot': { 'wh-1': 15, 'wh-2': 15 },
     'sku-t': { 'wh-1': 8, 'wh-2': 0 },
     'sku-x': { 'wh-1': 6 },
+    'sku-m': { 'wh-1': 4 },
+    'sku-c': { 'wh-1': 12 },
   });
 });
 afterAll(async () => {
@@ -271,6 +274,90 @@ describe('inventory service (zk+db, 3 instances)', () => {
       'ecom_inventory_batch_size_count',
     );
     expect(batches).toBeGreaterThan(0);
+  });
+
+  it('answers ReserveMany request by request, exactly as Reserve would, in request order', async () => {
+    const many = (requests: { orderId: string; lines: { sku: string; quantity: number }[] }[]) =>
+      s.client.reserveMany({ requests: requests.map((r) => ({ ...r, ttlSeconds: 0 })) });
+    const first = await many([
+      { orderId: 'm-1', lines: [line('sku-m', 3)] },
+      { orderId: '', lines: [line('sku-m', 1)] },
+      { orderId: 'm-2', lines: [line('nope', 1)] },
+      { orderId: 'm-3', lines: [line('sku-m', 2)] },
+    ]);
+    const [ok, noId, unknown, short] = first.results.map((r) => r.result);
+    expect(ok).toMatchObject({
+      $case: 'response',
+      value: { outcome: ReserveOutcome.RESERVE_OUTCOME_RESERVED },
+    });
+    expect(noId).toMatchObject({
+      $case: 'error',
+      value: {
+        code: Status.INVALID_ARGUMENT,
+        message: 'order_id: is required',
+        trailers: { field: 'order_id' },
+      },
+    });
+    expect(unknown).toMatchObject({ $case: 'error', value: { code: Status.INVALID_ARGUMENT } });
+    expect(short).toMatchObject({
+      $case: 'response',
+      value: {
+        outcome: ReserveOutcome.RESERVE_OUTCOME_OUT_OF_STOCK,
+        shortages: [{ sku: 'sku-m', requested: 2, available: 1 }],
+      },
+    });
+    // A replay inside a later ReserveMany returns the first allocation and takes nothing more.
+    const again = await many([{ orderId: 'm-1', lines: [line('sku-m', 3)] }]);
+    expect(again.results[0]?.result).toEqual(ok);
+    expect(
+      (await s.client.getStock({ sku: 'sku-m', warehouseId: '', consistent: true })).totalAvailable,
+    ).toBe(1);
+    for (const requests of [
+      [],
+      Array.from({ length: 1_001 }, (_, i) => ({ orderId: `m-x${i}`, lines: [] })),
+    ]) {
+      const err = await failure(many(requests));
+      expect([err.code, err.details]).toEqual([
+        Status.INVALID_ARGUMENT,
+        expect.stringMatching(/^requests: /),
+      ]);
+    }
+  });
+
+  it('sells exactly the stock through a client coalescing concurrent Reserves into ReserveMany', async () => {
+    const batches: number[] = [];
+    const client = createInventoryClient({
+      name: 'inventory',
+      addresses: s.stack.state.components.filter((c) => c.service === 'inventory').map((c) => c.endpoint),
+      defaultDeadlineMs: 20_000,
+      coalesceReserves: 16,
+      onBatch: (n) => batches.push(n),
+    });
+    try {
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 100 }, (_, i) =>
+          client.reserve({
+            orderId: i === 50 ? '' : `c-${i}`,
+            lines: [line('sku-c', 1)],
+            ttlSeconds: 0,
+          }),
+        ),
+      );
+      const reserved = outcomes.filter(
+        (o) => o.status === 'fulfilled' && o.value.outcome === ReserveOutcome.RESERVE_OUTCOME_RESERVED,
+      );
+      expect(reserved).toHaveLength(12);
+      // The bad request failed on its own, as its own call, and took nobody down with it.
+      expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([
+        { status: 'rejected', reason: expect.objectContaining({ code: Status.INVALID_ARGUMENT }) },
+      ]);
+      expect(batches.length).toBeGreaterThan(0);
+      expect(Math.max(...batches)).toBeLessThanOrEqual(16);
+      expect(batches.reduce((a, b) => a + b, 0)).toBe(100);
+      expect(await auditInventory(s.db)).toEqual([]);
+    } finally {
+      client.close();
+    }
   });
 
   it('seeds idempotently and keeps the ledger consistent with the stock', async () => {

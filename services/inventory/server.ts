@@ -1,10 +1,11 @@
-import { InventoryServiceService } from '../../proto/gen/ecom/inventory/v1/inventory.js';
+import { InventoryServiceService, type ReserveRequest } from '../../proto/gen/ecom/inventory/v1/inventory.js';
 import { InvalidArgument } from '../../platform/errors.js';
 import { serviceBinding, type ServiceBinding } from '../../platform/grpc/server.js';
 import type { Database } from '../../platform/mysql.js';
 import type { Catalog } from './catalog.js';
 import type { Inventory } from './inventory.js';
 import { decodePageToken, encodePageToken, toStockLevel } from './mapping.js';
+import { reserveMany } from './reserve-many.js';
 import { stockPage } from './store.js';
 import {
   boundedText,
@@ -27,11 +28,17 @@ export function inventoryBinding(deps: {
   db: Database;
 }): ServiceBinding {
   const { inventory, catalog, db } = deps;
+  const reserve = (req: ReserveRequest, signal: AbortSignal) => {
+    const orderId = requireId(req.orderId, 'order_id');
+    const lines = validateLines(req.lines);
+    return inventory.reserve(orderId, lines, validateTtl(req.ttlSeconds), signal);
+  };
   return serviceBinding(InventoryServiceService, {
     async reserve(req, ctx) {
-      const orderId = requireId(req.orderId, 'order_id');
-      const lines = validateLines(req.lines);
-      return inventory.reserve(orderId, lines, validateTtl(req.ttlSeconds), ctx.signal);
+      return reserve(req, ctx.signal);
+    },
+    async reserveMany(req, ctx) {
+      return reserveMany(req.requests, (r) => reserve(r, ctx.signal), ctx.logger);
     },
     async commit(req, ctx) {
       return { reservation: await inventory.commit(requireId(req.orderId, 'order_id'), ctx.signal) };

@@ -47,6 +47,11 @@ export const OrdersSection = z
     forwardBudgetMs: ms(3_600_000).default(20_000),
     retryBaseMs: ms(60_000).default(50),
     retryMaxMs: ms(600_000).default(2_000),
+    /**
+     * Most concurrent Reserve calls the inventory client sends together as one ReserveMany
+     * (client-side group commit); 1 sends each Reserve on its own.
+     */
+    coalesceReserves: z.number().int().min(1).max(1_000).default(64),
     /** Reservation hold asked of inventory (0 = inventory's default). */
     reservationTtlSeconds: z.number().int().min(0).max(86_400).default(0),
     /**

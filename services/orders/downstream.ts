@@ -1,12 +1,12 @@
 import type { Gauge } from 'prom-client';
 import { createClient, type CallOptions, type PromiseClient } from '../../platform/grpc/client.js';
 import type { Metrics } from '../../platform/metrics.js';
-import { InventoryServiceService } from '../../proto/gen/ecom/inventory/v1/inventory.js';
 import { PaymentsServiceService } from '../../proto/gen/ecom/payments/v1/payments.js';
+import { createInventoryClient, type InventoryClient } from '../inventory/client.js';
 import { createBreaker, type Breaker, type Target } from './breakers.js';
 import type { OrdersSection } from './config.js';
 
-export type InventoryClient = PromiseClient<typeof InventoryServiceService>;
+export type { InventoryClient };
 export type PaymentsClient = PromiseClient<typeof PaymentsServiceService>;
 
 /** The saga's dependencies: gRPC clients over every instance, each behind its breaker. */
@@ -35,9 +35,10 @@ export function createDownstream(opts: {
   if (!peers.inventory) throw new Error('peers.inventory: orders needs the inventory addresses');
   if (!peers.payments) throw new Error('peers.payments: orders needs the payments addresses');
   const common = { defaultDeadlineMs: orders.callDeadlineMs, metrics: opts.metrics };
-  const inventory = createClient(InventoryServiceService, {
+  const inventory = createInventoryClient({
     name: 'inventory',
     addresses: peers.inventory,
+    coalesceReserves: orders.coalesceReserves,
     ...common,
   });
   const payments = createClient(PaymentsServiceService, {

@@ -2,8 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { InventoryServiceService } from '../../../proto/gen/ecom/inventory/v1/inventory.js';
-import { createClient, type PromiseClient } from '../../../platform/grpc/client.js';
+import { createInventoryClient, type InventoryClient } from '../client.js';
 import { checkHealth } from '../../../platform/grpc/health-client.js';
 import { createRandom } from '../../../scenarios/random.js';
 import { skuPicker } from '../../../scenarios/popularity.js';
@@ -12,8 +11,6 @@ import { LOCK_STRATEGIES, type LockStrategy } from '../config.js';
 import { measureUpdateCeiling } from '../../../scenarios/bench/update-ceiling.js';
 import { closedLoop, type LoadResult } from '../../../scenarios/bench/closed-loop.js';
 
-type Client = PromiseClient<typeof InventoryServiceService>;
-
 /** Options of {@link runReserveBench}. */
 export interface ReserveBenchOptions {
   /** Inventory instances (issue #9: 3). */
@@ -21,6 +18,11 @@ export interface ReserveBenchOptions {
   strategies: readonly LockStrategy[];
   /** Batching settings to compare; false = the per-order path (batch size 1). */
   batching: readonly boolean[];
+  /**
+   * With batching on: measure with plain Reserve calls (false), and/or with the inventory client
+   * coalescing concurrent calls into ReserveMany, as orders does (true).
+   */
+  coalesce: readonly boolean[];
   /** Reserve calls in flight at once (closed loop), spread round-robin over the instances. */
   concurrency: number;
   warmupMs: number;
@@ -37,6 +39,8 @@ export interface ReserveBenchRow {
   name: string;
   strategy: LockStrategy;
   batching: boolean;
+  /** The client coalesced concurrent Reserves into ReserveMany calls. */
+  coalesced: boolean;
   workload: 'hot' | 'zipf';
   opsPerSecond: number;
   p50Ms: number;
@@ -58,6 +62,7 @@ export const DEFAULT_RESERVE_BENCH: ReserveBenchOptions = {
   instances: 3,
   strategies: LOCK_STRATEGIES,
   batching: [true, false],
+  coalesce: [true, false],
   concurrency: 96,
   warmupMs: 2_000,
   durationMs: 8_000,
@@ -116,8 +121,13 @@ export async function benchReserves(
   const addresses = st.components.filter((c) => c.service === 'inventory').map((c) => c.endpoint);
   // A fresh client per configuration: restarted instances refuse connections for a moment, and an
   // old channel would sit in reconnect backoff through the measurement.
-  const newClient = (): Client =>
-    createClient(InventoryServiceService, { name: 'inventory', addresses, defaultDeadlineMs: 30_000 });
+  const newClient = (coalesce = false): InventoryClient =>
+    createInventoryClient({
+      name: 'inventory',
+      addresses,
+      defaultDeadlineMs: 30_000,
+      coalesceReserves: coalesce ? COALESCE_MAX : 1,
+    });
   const zipf = Array.from({ length: opts.zipfSkus }, (_, i) => `z-${String(i + 1).padStart(5, '0')}`);
   const seeder = newClient();
   await seed(seeder, ['hot', ...zipf], opts.log).finally(() => seeder.close());
@@ -125,50 +135,54 @@ export async function benchReserves(
   for (const strategy of opts.strategies) {
     for (const batching of opts.batching) {
       await reconfigure(stack, st.dir, names, { lockStrategy: strategy, batching: { enabled: batching } });
-      const client = newClient();
-      try {
-        await Promise.all(addresses.map((a) => waitServing(a)));
-        for (const workload of ['hot', 'zipf'] as const) {
-          const tag = `${strategy.replace('+', '_')}-${batching ? 'b' : 'n'}-${workload}-${Date.now()}`;
-          const rand = createRandom(opts.seed);
-          const pick = skuPicker({ kind: 'zipf', exponent: opts.zipfExponent }, zipf.length, rand);
-          const before = await instanceTotals(stack);
-          const r = await closedLoop({
-            concurrency: opts.concurrency,
-            warmupMs: opts.warmupMs,
-            durationMs: opts.durationMs,
-            op: (n) =>
-              client.reserve({
-                orderId: `${tag}-${n}`,
-                lines: [{ sku: workload === 'hot' ? 'hot' : zipf[pick()]!, quantity: 1 }],
-                ttlSeconds: 0,
-              }),
-          });
-          const after = await instanceTotals(stack);
-          const row: ReserveBenchRow = {
-            name: `inventory reserve ${workload} ${strategy} batching=${batching ? 'on' : 'off'}`,
-            strategy,
-            batching,
-            workload,
-            opsPerSecond: round(r.opsPerSecond),
-            p50Ms: round(r.p50Ms),
-            p99Ms: round(r.p99Ms),
-            ratioToCeiling: round(r.opsPerSecond / ceiling, 2),
-            errors: r.errors,
-            meanBatch: round((after.sum - before.sum) / Math.max(1, after.count - before.count), 1),
-            cpuMsPerReserve: round(
-              ((after.cpuSeconds - before.cpuSeconds) * 1_000) / Math.max(1, r.calls),
-              2,
-            ),
-          };
-          results.push(row);
-          opts.log(
-            `  ${row.name}: ${fmt(r)} ratio ${row.ratioToCeiling} meanBatch ${row.meanBatch} cpu ${row.cpuMsPerReserve} ms/reserve`,
-          );
-          if (r.errors > 0) opts.log(`    errors: ${r.errorSamples.join(' | ')}`);
+      await Promise.all(addresses.map((a) => waitServing(a)));
+      for (const coalesced of batching ? opts.coalesce : [false]) {
+        const client = newClient(coalesced);
+        try {
+          for (const workload of ['hot', 'zipf'] as const) {
+            const mode = batching ? (coalesced ? 'c' : 'b') : 'n';
+            const tag = `${strategy.replace('+', '_')}-${mode}-${workload}-${Date.now()}`;
+            const rand = createRandom(opts.seed);
+            const pick = skuPicker({ kind: 'zipf', exponent: opts.zipfExponent }, zipf.length, rand);
+            const before = await instanceTotals(stack);
+            const r = await closedLoop({
+              concurrency: opts.concurrency,
+              warmupMs: opts.warmupMs,
+              durationMs: opts.durationMs,
+              op: (n) =>
+                client.reserve({
+                  orderId: `${tag}-${n}`,
+                  lines: [{ sku: workload === 'hot' ? 'hot' : zipf[pick()]!, quantity: 1 }],
+                  ttlSeconds: 0,
+                }),
+            });
+            const after = await instanceTotals(stack);
+            const row: ReserveBenchRow = {
+              name: `inventory reserve ${workload} ${strategy} batching=${batching ? 'on' : 'off'}${coalesced ? ' coalesced' : ''}`,
+              strategy,
+              batching,
+              coalesced,
+              workload,
+              opsPerSecond: round(r.opsPerSecond),
+              p50Ms: round(r.p50Ms),
+              p99Ms: round(r.p99Ms),
+              ratioToCeiling: round(r.opsPerSecond / ceiling, 2),
+              errors: r.errors,
+              meanBatch: round((after.sum - before.sum) / Math.max(1, after.count - before.count), 1),
+              cpuMsPerReserve: round(
+                ((after.cpuSeconds - before.cpuSeconds) * 1_000) / Math.max(1, r.calls),
+                2,
+              ),
+            };
+            results.push(row);
+            opts.log(
+              `  ${row.name}: ${fmt(r)} ratio ${row.ratioToCeiling} meanBatch ${row.meanBatch} cpu ${row.cpuMsPerReserve} ms/reserve`,
+            );
+            if (r.errors > 0) opts.log(`    errors: ${r.errorSamples.join(' | ')}`);
+          }
+        } finally {
+          client.close();
         }
-      } finally {
-        client.close();
       }
     }
   }
@@ -188,7 +202,7 @@ async function waitServing(address: string): Promise<void> {
   throw new Error(`${address} did not answer SERVING after a restart`);
 }
 
-async function seed(client: Client, skus: string[], log: (l: string) => void): Promise<void> {
+async function seed(client: InventoryClient, skus: string[], log: (l: string) => void): Promise<void> {
   const t0 = Date.now();
   await client.upsertWarehouses({ warehouses: [{ warehouseId: 'wh-01', name: 'bench' }] });
   for (let i = 0; i < skus.length; i += 1_000) {
@@ -249,6 +263,9 @@ async function instanceTotals(
   return totals;
 }
 
+/** Most Reserves the bench's client sends in one ReserveMany. */
+const COALESCE_MAX = 256;
+
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 const fmt = (r: LoadResult) =>
   `${round(r.opsPerSecond)} ops/s p50 ${round(r.p50Ms, 2)} ms p99 ${round(r.p99Ms, 2)} ms (${r.ops} ops, ${r.errors} errors)`;
@@ -259,18 +276,18 @@ export function benchTable(ceiling: LoadResult, rows: ReserveBenchRow[]): string
     `Raw ceiling (conditional UPDATE, one row, 1 connection): ${round(ceiling.opsPerSecond)} ops/s, ` +
       `p50 ${round(ceiling.p50Ms, 2)} ms, p99 ${round(ceiling.p99Ms, 2)} ms`,
     '',
-    '| workload | strategy | batching | reserves/s | p50 ms | p99 ms | × ceiling | mean batch | inventory CPU ms/reserve | errors |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| workload | strategy | batching | client | reserves/s | p50 ms | p99 ms | × ceiling | mean batch | inventory CPU ms/reserve | errors |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.workload} | ${r.strategy} | ${r.batching ? 'on' : 'off'} | ${r.opsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${r.ratioToCeiling} | ${r.meanBatch} | ${r.cpuMsPerReserve} | ${r.errors} |`,
+        `| ${r.workload} | ${r.strategy} | ${r.batching ? 'on' : 'off'} | ${r.coalesced ? 'coalesced' : 'plain'} | ${r.opsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${r.ratioToCeiling} | ${r.meanBatch} | ${r.cpuMsPerReserve} | ${r.errors} |`,
     ),
   ];
   return lines.join('\n');
 }
 
 // `node dist/services/inventory/bench/reserve-bench.js [--duration MS] [--concurrency N] [--json FILE]
-//  [--strategies zk+db,db] [--batching on,off]`
+//  [--strategies zk+db,db] [--batching on,off] [--coalesce on,off]`
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const arg = (name: string) => {
     const i = process.argv.indexOf(`--${name}`);
@@ -286,6 +303,10 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       arg('batching')
         ?.split(',')
         .map((b) => b === 'on') ?? DEFAULT_RESERVE_BENCH.batching,
+    coalesce:
+      arg('coalesce')
+        ?.split(',')
+        .map((b) => b === 'on') ?? DEFAULT_RESERVE_BENCH.coalesce,
   };
   const { ceiling, results, seed } = await runReserveBench(opts);
   process.stdout.write(benchTable(ceiling, results) + '\n');

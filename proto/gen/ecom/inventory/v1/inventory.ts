@@ -154,6 +154,34 @@ export interface ReserveResponse {
   shortages: Shortage[];
 }
 
+export interface ReserveManyRequest {
+  requests: ReserveRequest[];
+}
+
+/**
+ * Why one request of a ReserveMany failed: the gRPC status code, message and trailers a Reserve
+ * call would have returned.
+ */
+export interface ItemError {
+  code: number;
+  message: string;
+  trailers: { [key: string]: string };
+}
+
+export interface ItemError_TrailersEntry {
+  key: string;
+  value: string;
+}
+
+export interface ReserveManyResult {
+  result: { $case: "response"; value: ReserveResponse } | { $case: "error"; value: ItemError } | undefined;
+}
+
+export interface ReserveManyResponse {
+  /** One per request, in request order. */
+  results: ReserveManyResult[];
+}
+
 export interface CommitRequest {
   orderId: string;
 }
@@ -1056,6 +1084,465 @@ export const ReserveResponse: MessageFns<ReserveResponse> = {
       ? Reservation.fromPartial(object.reservation)
       : undefined;
     message.shortages = object.shortages?.map((e) => Shortage.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseReserveManyRequest(): ReserveManyRequest {
+  return { requests: [] };
+}
+
+export const ReserveManyRequest: MessageFns<ReserveManyRequest> = {
+  encode(message: ReserveManyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.requests) {
+      ReserveRequest.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReserveManyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReserveManyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requests.push(ReserveRequest.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReserveManyRequest {
+    return {
+      requests: globalThis.Array.isArray(object?.requests)
+        ? object.requests.map((e: any) => ReserveRequest.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ReserveManyRequest): unknown {
+    const obj: any = {};
+    if (message.requests?.length) {
+      obj.requests = message.requests.map((e) => ReserveRequest.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReserveManyRequest>, I>>(base?: I): ReserveManyRequest {
+    return ReserveManyRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReserveManyRequest>, I>>(object: I): ReserveManyRequest {
+    const message = createBaseReserveManyRequest();
+    message.requests = object.requests?.map((e) => ReserveRequest.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseItemError(): ItemError {
+  return { code: 0, message: "", trailers: {} };
+}
+
+export const ItemError: MessageFns<ItemError> = {
+  encode(message: ItemError, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== 0) {
+      writer.uint32(8).int32(message.code);
+    }
+    if (message.message !== "") {
+      writer.uint32(18).string(message.message);
+    }
+    globalThis.Object.entries(message.trailers).forEach(([key, value]: [string, string]) => {
+      ItemError_TrailersEntry.encode({ key: key as any, value }, writer.uint32(26).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ItemError {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseItemError();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.code = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            const entry3 = ItemError_TrailersEntry.decode(reader, reader.uint32());
+            if (entry3.value !== undefined) {
+              message.trailers[entry3.key] = entry3.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ItemError {
+    return {
+      code: isSet(object.code) ? globalThis.Number(object.code) : 0,
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+      trailers: isObject(object.trailers)
+        ? (globalThis.Object.entries(object.trailers) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+    };
+  },
+
+  toJSON(message: ItemError): unknown {
+    const obj: any = {};
+    if (message.code !== 0) {
+      obj.code = Math.round(message.code);
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    if (message.trailers) {
+      const entries = globalThis.Object.entries(message.trailers) as [string, string][];
+      if (entries.length > 0) {
+        obj.trailers = {};
+        entries.forEach(([k, v]) => {
+          obj.trailers[k] = v;
+        });
+      }
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ItemError>, I>>(base?: I): ItemError {
+    return ItemError.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ItemError>, I>>(object: I): ItemError {
+    const message = createBaseItemError();
+    message.code = object.code ?? 0;
+    message.message = object.message ?? "";
+    message.trailers = (globalThis.Object.entries(object.trailers ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseItemError_TrailersEntry(): ItemError_TrailersEntry {
+  return { key: "", value: "" };
+}
+
+export const ItemError_TrailersEntry: MessageFns<ItemError_TrailersEntry> = {
+  encode(message: ItemError_TrailersEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ItemError_TrailersEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseItemError_TrailersEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ItemError_TrailersEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: ItemError_TrailersEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ItemError_TrailersEntry>, I>>(base?: I): ItemError_TrailersEntry {
+    return ItemError_TrailersEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ItemError_TrailersEntry>, I>>(object: I): ItemError_TrailersEntry {
+    const message = createBaseItemError_TrailersEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseReserveManyResult(): ReserveManyResult {
+  return { result: undefined };
+}
+
+export const ReserveManyResult: MessageFns<ReserveManyResult> = {
+  encode(message: ReserveManyResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    switch (message.result?.$case) {
+      case "response":
+        ReserveResponse.encode(message.result.value, writer.uint32(10).fork()).join();
+        break;
+      case "error":
+        ItemError.encode(message.result.value, writer.uint32(18).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReserveManyResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReserveManyResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.result = { $case: "response", value: ReserveResponse.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.result = { $case: "error", value: ItemError.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReserveManyResult {
+    return {
+      result: isSet(object.response)
+        ? { $case: "response", value: ReserveResponse.fromJSON(object.response) }
+        : isSet(object.error)
+        ? { $case: "error", value: ItemError.fromJSON(object.error) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: ReserveManyResult): unknown {
+    const obj: any = {};
+    if (message.result?.$case === "response") {
+      obj.response = ReserveResponse.toJSON(message.result.value);
+    } else if (message.result?.$case === "error") {
+      obj.error = ItemError.toJSON(message.result.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReserveManyResult>, I>>(base?: I): ReserveManyResult {
+    return ReserveManyResult.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReserveManyResult>, I>>(object: I): ReserveManyResult {
+    const message = createBaseReserveManyResult();
+    switch (object.result?.$case) {
+      case "response": {
+        if (object.result?.value !== undefined && object.result?.value !== null) {
+          message.result = { $case: "response", value: ReserveResponse.fromPartial(object.result.value) };
+        }
+        break;
+      }
+      case "error": {
+        if (object.result?.value !== undefined && object.result?.value !== null) {
+          message.result = { $case: "error", value: ItemError.fromPartial(object.result.value) };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBaseReserveManyResponse(): ReserveManyResponse {
+  return { results: [] };
+}
+
+export const ReserveManyResponse: MessageFns<ReserveManyResponse> = {
+  encode(message: ReserveManyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.results) {
+      ReserveManyResult.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReserveManyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReserveManyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.results.push(ReserveManyResult.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReserveManyResponse {
+    return {
+      results: globalThis.Array.isArray(object?.results)
+        ? object.results.map((e: any) => ReserveManyResult.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ReserveManyResponse): unknown {
+    const obj: any = {};
+    if (message.results?.length) {
+      obj.results = message.results.map((e) => ReserveManyResult.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReserveManyResponse>, I>>(base?: I): ReserveManyResponse {
+    return ReserveManyResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReserveManyResponse>, I>>(object: I): ReserveManyResponse {
+    const message = createBaseReserveManyResponse();
+    message.results = object.results?.map((e) => ReserveManyResult.fromPartial(e)) || [];
     return message;
   },
 };
@@ -3102,6 +3589,21 @@ export const InventoryServiceService = {
     responseSerialize: (value: ReserveResponse): Buffer => Buffer.from(ReserveResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ReserveResponse => ReserveResponse.decode(value),
   },
+  /**
+   * Many independent Reserves in one call, answered in request order, each exactly as Reserve
+   * would answer it (one failing does not fail the others). The inventory client coalesces
+   * concurrent Reserve calls into one of these, as TigerBeetle's clients batch transfers, so a
+   * busy caller pays one round trip per batch instead of one per order. At most 1,000 requests.
+   */
+  reserveMany: {
+    path: "/ecom.inventory.v1.InventoryService/ReserveMany" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ReserveManyRequest): Buffer => Buffer.from(ReserveManyRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ReserveManyRequest => ReserveManyRequest.decode(value),
+    responseSerialize: (value: ReserveManyResponse): Buffer => Buffer.from(ReserveManyResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReserveManyResponse => ReserveManyResponse.decode(value),
+  },
   /** Turns a held reservation into sold stock. Idempotent. */
   commit: {
     path: "/ecom.inventory.v1.InventoryService/Commit" as const,
@@ -3224,6 +3726,13 @@ export interface InventoryServiceServer extends UntypedServiceImplementation {
    * a retry returns the allocation made the first time.
    */
   reserve: handleUnaryCall<ReserveRequest, ReserveResponse>;
+  /**
+   * Many independent Reserves in one call, answered in request order, each exactly as Reserve
+   * would answer it (one failing does not fail the others). The inventory client coalesces
+   * concurrent Reserve calls into one of these, as TigerBeetle's clients batch transfers, so a
+   * busy caller pays one round trip per batch instead of one per order. At most 1,000 requests.
+   */
+  reserveMany: handleUnaryCall<ReserveManyRequest, ReserveManyResponse>;
   /** Turns a held reservation into sold stock. Idempotent. */
   commit: handleUnaryCall<CommitRequest, CommitResponse>;
   /**
@@ -3292,6 +3801,10 @@ function longToNumber(int64: { toString(): string }): number {
     throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
   }
   return num;
+}
+
+function isObject(value: any): boolean {
+  return typeof value === "object" && value !== null;
 }
 
 function isSet(value: any): boolean {
