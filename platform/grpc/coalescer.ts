@@ -1,5 +1,5 @@
 import { Metadata, status as Status, type ServiceError } from '@grpc/grpc-js';
-import { context, ROOT_CONTEXT } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
 import type { CallOptions } from './client.js';
 import { isServiceError } from './status.js';
 
@@ -25,6 +25,8 @@ interface Pending<Req, Res> {
   opts: CallOptions | undefined;
   deadline: number;
   signals: AbortSignal[];
+  /** The caller's trace context, for a call sent alone. */
+  trace: Context;
   done: boolean;
   resolve(res: Res): void;
   reject(err: unknown): void;
@@ -54,7 +56,8 @@ export class Coalescer<Req, Res> {
       let ms = opts?.deadlineMs ?? this.o.defaultDeadlineMs;
       if (opts?.parent) ms = Math.min(ms, opts.parent.remainingMs());
       const signals = [opts?.signal, opts?.parent?.signal].filter((s): s is AbortSignal => s !== undefined);
-      this.queue.push({ req, opts, deadline: Date.now() + ms, signals, done: false, resolve, reject });
+      const trace = context.active();
+      this.queue.push({ req, opts, deadline: Date.now() + ms, signals, trace, done: false, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         // The batch is nobody's child: it leaves outside the first caller's trace context.
@@ -72,7 +75,7 @@ export class Coalescer<Req, Res> {
     this.queue = [];
     if (queued.length === 1) {
       const p = queued[0]!;
-      this.o.one(p.req, p.opts).then(p.resolve, p.reject);
+      context.with(p.trace, () => this.o.one(p.req, p.opts)).then(p.resolve, p.reject);
       return;
     }
     for (let i = 0; i < queued.length; i += this.o.maxBatch) this.send(queued.slice(i, i + this.o.maxBatch));
@@ -111,7 +114,9 @@ export class Coalescer<Req, Res> {
           const unimplemented = isServiceError(err) && err.code === Status.UNIMPLEMENTED;
           batch.forEach((p, i) =>
             settle(p, i, () =>
-              unimplemented ? void this.o.one(p.req, p.opts).then(p.resolve, p.reject) : p.reject(err),
+              unimplemented
+                ? void context.with(p.trace, () => this.o.one(p.req, p.opts)).then(p.resolve, p.reject)
+                : p.reject(err),
             ),
           );
         },
