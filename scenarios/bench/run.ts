@@ -66,8 +66,9 @@ const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
  * instances; direct links, so the fault proxy's hop is not measured): the raw ceilings (MySQL
  * single-row UPDATE on 1 and 16 connections, a Redis round trip, a ZooKeeper lock cycle, the load
  * generator against an echo server), inventory Reserve on one hot SKU and on a 1,000-SKU zipf
- * catalogue for every lock strategy with batching on (plain and coalescing client) and off, and end-to-end confirmed orders per
- * second for flash-sale and steady-mix. Each as a ratio to the UPDATE ceiling of the same run.
+ * catalogue for every lock strategy with batching on (plain and coalescing client) and off, and
+ * end-to-end confirmed orders per second for flash-sale and steady-mix. Each as a ratio to the
+ * UPDATE ceiling of the same run.
  */
 export async function runBench(o: BenchOptions): Promise<{ results: BenchResult[]; ceiling: number }> {
   const p = PLAN[o.mode];
