@@ -1,4 +1,4 @@
-import type { Gauge } from 'prom-client';
+import type { Gauge, Histogram } from 'prom-client';
 import { createClient, type CallOptions, type PromiseClient } from '../../platform/grpc/client.js';
 import type { Metrics } from '../../platform/metrics.js';
 import { PaymentsServiceService } from '../../proto/gen/ecom/payments/v1/payments.js';
@@ -30,6 +30,8 @@ export function createDownstream(opts: {
   orders: OrdersSection;
   metrics: Metrics;
   breakerGauge: Gauge<'target'>;
+  /** Observes the size of every ReserveMany the inventory client sends. */
+  reserveBatch?: Histogram;
 }): Downstream {
   const { peers, orders } = opts;
   if (!peers.inventory) throw new Error('peers.inventory: orders needs the inventory addresses');
@@ -39,6 +41,7 @@ export function createDownstream(opts: {
     name: 'inventory',
     addresses: peers.inventory,
     coalesceReserves: orders.coalesceReserves,
+    onBatch: (n) => opts.reserveBatch?.observe(n),
     ...common,
   });
   const payments = createClient(PaymentsServiceService, {

@@ -49,6 +49,7 @@ await runService(OrdersConfig, async ({ config, logger, metrics, instanceName, l
     orders: o,
     metrics,
     breakerGauge: om.breakerState,
+    reserveBatch: om.reserveBatch,
   });
   lifecycle.add('downstream clients', downstream);
 

@@ -23,6 +23,8 @@ export interface OrdersMetrics {
   compensationFailures: Counter<'step'>;
   /** PlaceOrder calls refused by admission control (instance at capacity). */
   shed: Counter;
+  /** Reserve calls sent together in one ReserveMany (the inventory client's coalescing). */
+  reserveBatch: Histogram;
 }
 
 /** Registers the orders metrics on `registry`. */
@@ -65,6 +67,12 @@ export function createOrdersMetrics(registry: Registry): OrdersMetrics {
       registers,
     }),
     breakerState: breakerGauge(registry),
+    reserveBatch: new Histogram({
+      name: 'ecom_orders_inventory_reserve_batch_size',
+      help: 'Reserve calls the inventory client sent together as one ReserveMany (a call alone is not counted)',
+      buckets: [2, 4, 8, 16, 32, 64, 128, 256],
+      registers,
+    }),
     reads,
     compensationFailures: new Counter({
       name: 'ecom_orders_compensation_failures_total',
