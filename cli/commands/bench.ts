@@ -25,7 +25,12 @@ figure is measured in the same run and reported with p50/p99 and as a ratio to t
 a conditional UPDATE on one hot row over one connection, mysql2 straight to the primary. Machines
 are noisy: compare ratios within one run, not absolute numbers across runs.
 
-Short mode takes about 2 minutes; --long about 10.`,
+Inventory Reserve is measured per lock strategy with batching off (one lock cycle and one
+transaction per reservation), and with batching on through two clients: a plain one (one call per
+Reserve) and the coalescing one orders uses (the Reserves of one event-loop turn leave as one
+ReserveMany call).
+
+Short mode takes about 3 minutes; --long about 13.`,
       );
   },
   schema: z.object({ long: z.boolean(), json: z.boolean() }),
