@@ -1,4 +1,5 @@
 import { status as Status, type ServiceError } from '@grpc/grpc-js';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CallOptions } from './client.js';
 import { Coalescer, localError, type Settled } from './coalescer.js';
@@ -96,5 +97,80 @@ describe('Coalescer (client-side group commit)', () => {
     const { c, sent } = harness({ manyFails: localError(Status.UNIMPLEMENTED, 'unknown method') });
     expect(await Promise.all([1, 2].map((n) => c.call(n)))).toEqual(['r1', 'r2']);
     expect(sent.map((s) => s.kind)).toEqual(['many', 'one', 'one']);
+  });
+});
+
+describe('Coalescer (property)', () => {
+  // Any mix of answers, deadlines and cancellations: every call settles, with its own answer or,
+  // only if it was cut short, DEADLINE_EXCEEDED / CANCELLED; every request not cancelled before
+  // sending is sent exactly once; no batched call exceeds maxBatch.
+  const call = fc.record({
+    fails: fc.boolean(),
+    deadline: fc.constantFrom('short', 'long'),
+    cancel: fc.constantFrom('no', 'before', 'in-flight'),
+  });
+  it('settles every call with its own answer, and sends every request once', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(call, { minLength: 1, maxLength: 30 }),
+        fc.integer({ min: 1, max: 8 }),
+        async (calls, maxBatch) => {
+          const sent: number[] = [];
+          const batches: number[] = [];
+          const controllers = calls.map(() => new AbortController());
+          // "In flight" cancellations come once their request is on the wire, whatever the timing.
+          const onSent = (reqs: number[]) =>
+            setTimeout(
+              () => reqs.forEach((i) => calls[i]!.cancel === 'in-flight' && controllers[i]!.abort()),
+              1,
+            );
+          const answer = (i: number): Settled<string> =>
+            calls[i]!.fails
+              ? { ok: false, error: localError(Status.FAILED_PRECONDITION, `no ${i}`) }
+              : { ok: true, value: `r${i}` };
+          const c = new Coalescer<number, string>({
+            maxBatch,
+            defaultDeadlineMs: 5_000,
+            one: async (i) => {
+              sent.push(i);
+              onSent([i]);
+              await new Promise((r) => setTimeout(r, 2));
+              const a = answer(i);
+              if (a.ok) return a.value;
+              throw a.error;
+            },
+            many: async (reqs) => {
+              sent.push(...reqs);
+              batches.push(reqs.length);
+              onSent(reqs);
+              await new Promise((r) => setTimeout(r, 15));
+              return reqs.map(answer);
+            },
+          });
+          const promises = calls.map((k, i) =>
+            c.call(i, { deadlineMs: k.deadline === 'short' ? 3 : 10_000, signal: controllers[i]!.signal }),
+          );
+          calls.forEach((k, i) => k.cancel === 'before' && controllers[i]!.abort());
+          const results = await Promise.allSettled(promises);
+          results.forEach((r, i) => {
+            const k = calls[i]!;
+            const own = answer(i);
+            const cut =
+              r.status === 'rejected' &&
+              [Status.DEADLINE_EXCEEDED, Status.CANCELLED].includes((r.reason as ServiceError).code);
+            if (cut) {
+              const code = (r.reason as ServiceError).code;
+              if (code === Status.CANCELLED) expect(k.cancel).not.toBe('no');
+              else expect(k.deadline).toBe('short');
+            } else if (own.ok) expect(r).toEqual({ status: 'fulfilled', value: own.value });
+            else expect(r).toEqual({ status: 'rejected', reason: own.error });
+          });
+          const expected = calls.flatMap((k, i) => (k.cancel === 'before' ? [] : [i]));
+          expect([...sent].sort((a, b) => a - b)).toEqual(expected);
+          expect(batches.every((n) => n <= maxBatch)).toBe(true);
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
