@@ -263,8 +263,8 @@ async function instanceTotals(
   return totals;
 }
 
-/** Most Reserves the bench's client sends in one ReserveMany. */
-const COALESCE_MAX = 256;
+/** Most Reserves the bench's client sends in one ReserveMany: orders' default (orders.coalesceReserves). */
+const COALESCE_MAX = 64;
 
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 const fmt = (r: LoadResult) =>
