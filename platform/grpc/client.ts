@@ -85,13 +85,8 @@ export function createClient<D extends Record<string, { path: string; responseSt
     ...opts.channelOptions,
   }) as unknown as Client & Record<string, (...args: unknown[]) => unknown>;
 
-  const deadlineFor = (o: CallOptions | undefined): Date => {
-    let ms = o?.deadlineMs ?? opts.defaultDeadlineMs;
-    if (o?.parent) ms = Math.min(ms, o.parent.remainingMs());
-    return new Date(Date.now() + ms);
-  };
-  const signalsOf = (o: CallOptions | undefined) =>
-    [o?.signal, o?.parent?.signal].filter((s): s is AbortSignal => s !== undefined);
+  const deadlineFor = (o: CallOptions | undefined): Date =>
+    new Date(Date.now() + callDeadlineMs(o, opts.defaultDeadlineMs));
 
   const client: Record<string, unknown> = {
     raw,
@@ -107,7 +102,7 @@ export function createClient<D extends Record<string, { path: string; responseSt
           deadline: deadlineFor(o),
         }) as ClientReadableStream<unknown>;
         stream.on('status', (s: { code: number; details: string }) => span.end(s.code, s.details));
-        for (const s of signalsOf(o)) s.addEventListener('abort', () => stream.cancel(), { once: true });
+        for (const s of callSignals(o)) s.addEventListener('abort', () => stream.cancel(), { once: true });
         return stream;
       };
       continue;
@@ -115,7 +110,7 @@ export function createClient<D extends Record<string, { path: string; responseSt
     client[name] = (req: unknown, o?: CallOptions) =>
       new Promise((resolve, reject) => {
         const end = opts.metrics?.rpcClientDuration.startTimer(labels);
-        const signals = signalsOf(o);
+        const signals = callSignals(o);
         if (signals.some((s) => s.aborted)) {
           reject(cancelledError(def.path));
           return;
@@ -139,6 +134,17 @@ export function createClient<D extends Record<string, { path: string; responseSt
       });
   }
   return client as PromiseClient<D>;
+}
+
+/** How long a call may take: its own deadline (or the client's default), never past its parent's. */
+export function callDeadlineMs(o: CallOptions | undefined, defaultMs: number): number {
+  const ms = o?.deadlineMs ?? defaultMs;
+  return o?.parent ? Math.min(ms, o.parent.remainingMs()) : ms;
+}
+
+/** What cancels a call: its own signal and its parent call's. */
+export function callSignals(o: CallOptions | undefined): AbortSignal[] {
+  return [o?.signal, o?.parent?.signal].filter((s): s is AbortSignal => s !== undefined);
 }
 
 function cancelledError(path: string): ServiceError {

@@ -1,6 +1,6 @@
 import { Metadata, status as Status, type ServiceError } from '@grpc/grpc-js';
 import { context, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
-import type { CallOptions } from './client.js';
+import { callDeadlineMs, callSignals, type CallOptions } from './client.js';
 import { isServiceError } from './status.js';
 
 /** One request's answer inside a "many" response: its value, or the error its own call would have had. */
@@ -53,11 +53,10 @@ export class Coalescer<Req, Res> {
   /** Same signature and semantics as the plain RPC's client method. */
   readonly call = (req: Req, opts?: CallOptions): Promise<Res> =>
     new Promise<Res>((resolve, reject) => {
-      let ms = opts?.deadlineMs ?? this.o.defaultDeadlineMs;
-      if (opts?.parent) ms = Math.min(ms, opts.parent.remainingMs());
-      const signals = [opts?.signal, opts?.parent?.signal].filter((s): s is AbortSignal => s !== undefined);
+      const deadline = Date.now() + callDeadlineMs(opts, this.o.defaultDeadlineMs);
+      const signals = callSignals(opts);
       const trace = context.active();
-      this.queue.push({ req, opts, deadline: Date.now() + ms, signals, trace, done: false, resolve, reject });
+      this.queue.push({ req, opts, deadline, signals, trace, done: false, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         // The batch is nobody's child: it leaves outside the first caller's trace context.
@@ -83,13 +82,7 @@ export class Coalescer<Req, Res> {
 
   private send(batch: Pending<Req, Res>[]): void {
     const deadline = Math.max(...batch.map((p) => p.deadline));
-    const cleanups = batch.map((p) => this.guard(p, deadline));
-    const settle = (p: Pending<Req, Res>, i: number, fn: () => void) => {
-      cleanups[i]!();
-      if (p.done) return;
-      p.done = true;
-      fn();
-    };
+    const settle = batch.map((p) => this.guard(p, deadline));
     this.o.onBatch?.(batch.length);
     this.o
       .many(
@@ -100,7 +93,7 @@ export class Coalescer<Req, Res> {
         (results) =>
           batch.forEach((p, i) => {
             const r = results[i];
-            settle(p, i, () =>
+            settle[i]!(() =>
               r === undefined
                 ? p.reject(
                     localError(Status.INTERNAL, `batched call answered ${results.length} of ${batch.length}`),
@@ -113,7 +106,7 @@ export class Coalescer<Req, Res> {
         (err: unknown) => {
           const unimplemented = isServiceError(err) && err.code === Status.UNIMPLEMENTED;
           batch.forEach((p, i) =>
-            settle(p, i, () =>
+            settle[i]!(() =>
               unimplemented
                 ? void context.with(p.trace, () => this.o.one(p.req, p.opts)).then(p.resolve, p.reject)
                 : p.reject(err),
@@ -123,14 +116,19 @@ export class Coalescer<Req, Res> {
       );
   }
 
-  /** Ends one call at its own deadline (if earlier than the batch's) or on its cancellation. */
-  private guard(p: Pending<Req, Res>, batchDeadline: number): () => void {
-    const cut = (err: ServiceError) => {
+  /**
+   * Ends one call at its own deadline (if earlier than the batch's) or on its cancellation; returns
+   * how to settle it otherwise (whichever comes first wins, once).
+   */
+  private guard(p: Pending<Req, Res>, batchDeadline: number): (settle: () => void) => void {
+    const once = (settle: () => void) => {
       if (p.done) return;
       p.done = true;
-      cleanup();
-      p.reject(err);
+      clearTimeout(timer);
+      for (const s of p.signals) s.removeEventListener('abort', onAbort);
+      settle();
     };
+    const cut = (err: ServiceError) => once(() => p.reject(err));
     const timer =
       p.deadline < batchDeadline
         ? setTimeout(
@@ -140,11 +138,7 @@ export class Coalescer<Req, Res> {
         : undefined;
     const onAbort = () => cut(localError(Status.CANCELLED, 'Cancelled (in a batched call)'));
     for (const s of p.signals) s.addEventListener('abort', onAbort, { once: true });
-    const cleanup = () => {
-      clearTimeout(timer);
-      for (const s of p.signals) s.removeEventListener('abort', onAbort);
-    };
-    return cleanup;
+    return once;
   }
 }
 

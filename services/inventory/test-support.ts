@@ -3,12 +3,13 @@ import path from 'node:path';
 import { createPool, type Pool, type RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InventoryServiceService, ReserveOutcome } from '../../proto/gen/ecom/inventory/v1/inventory.js';
-import { createClient, type PromiseClient } from '../../platform/grpc/client.js';
+import { createClient } from '../../platform/grpc/client.js';
 import { startTestStack } from '../../test/harness.js';
 import type { StartedStack } from '../../stack/start.js';
+import type { InventoryClient } from './client.js';
 import type { LockStrategy } from './config.js';
 
-export type InventoryClient = PromiseClient<typeof InventoryServiceService>;
+export type { InventoryClient };
 
 /** A test stack with only the inventory service, plus clients and a primary pool (tests only). */
 export interface InventoryStack {

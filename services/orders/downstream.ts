@@ -6,7 +6,6 @@ import { createInventoryClient, type InventoryClient } from '../inventory/client
 import { createBreaker, type Breaker, type Target } from './breakers.js';
 import type { OrdersSection } from './config.js';
 
-export type { InventoryClient };
 export type PaymentsClient = PromiseClient<typeof PaymentsServiceService>;
 
 /** The saga's dependencies: gRPC clients over every instance, each behind its breaker. */
