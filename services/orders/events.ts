@@ -1,6 +1,6 @@
 import type { RowDataPacket } from 'mysql2/promise';
-import type { PoolConnection } from '../../platform/mysql.js';
 import { newEvent, type DomainEvent } from '../../platform/outbox/events.js';
+import type { OutboxStatement as Stmt } from '../../platform/outbox/outbox.js';
 import type { SagaState } from './saga.js';
 import type { NewOrder } from './store.js';
 
@@ -26,27 +26,37 @@ const STATUS_STEPS = {
   cancelled: 'order.cancelled',
 } as const;
 
+/** The SQL that reads what a status-changing transition's event describes (see {@link transitionEvent}). */
+export function transitionFactsQuery(orderId: string): Stmt {
+  return {
+    sql: `SELECT o.user_id, o.currency, o.total_minor, l.sku, l.quantity, l.unit_price_minor,
+            EXISTS(SELECT 1 FROM saga_events e WHERE e.order_id = o.order_id AND e.step = 'confirmed') AS was_confirmed
+       FROM orders o LEFT JOIN order_lines l ON l.order_id = o.order_id
+      WHERE o.order_id = ? ORDER BY l.line_no`,
+    params: [orderId],
+  };
+}
+
+/** True when a saga step changes the order's status and so publishes an event. */
+export function publishesEvent(step: string): boolean {
+  return step in STATUS_STEPS;
+}
+
 /**
  * The event of a saga transition that changed the order's status (confirmed, rejected,
- * cancelled), read on the transaction's connection after the transition's UPDATE so it describes
- * exactly what commits; undefined for every other step.
+ * cancelled), built from the rows of {@link transitionFactsQuery} read in the transition's own
+ * transaction after its UPDATE, so it describes exactly what commits; undefined for every other
+ * step, or when the order is not there.
  */
-export async function transitionEvent(
-  conn: PoolConnection,
+export function transitionEvent(
+  rows: RowDataPacket[],
   orderId: string,
   step: string,
   next: SagaState,
   source: string,
-): Promise<DomainEvent | undefined> {
+): DomainEvent | undefined {
   const type = STATUS_STEPS[step as keyof typeof STATUS_STEPS];
   if (!type) return undefined;
-  const [rows] = await conn.query<RowDataPacket[]>(
-    `SELECT o.user_id, o.currency, o.total_minor, l.sku, l.quantity, l.unit_price_minor,
-            EXISTS(SELECT 1 FROM saga_events e WHERE e.order_id = o.order_id AND e.step = 'confirmed') AS was_confirmed
-       FROM orders o LEFT JOIN order_lines l ON l.order_id = o.order_id
-      WHERE o.order_id = ? ORDER BY l.line_no`,
-    [orderId],
-  );
   const first = rows[0];
   if (!first) return undefined;
   const facts = {

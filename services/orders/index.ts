@@ -27,7 +27,8 @@ await runService(OrdersConfig, async ({ config, logger, metrics, instanceName, l
   const verifier = o.requireAuth && config.auth ? createTokenVerifier(config.auth) : undefined;
 
   const om = createOrdersMetrics(metrics.registry);
-  const db = createDatabase(config.mysql, { logger, metrics });
+  // Multiple statements: a saga write is one round trip (store.ts); values still go through `?`.
+  const db = createDatabase(config.mysql, { logger, metrics }, { multipleStatements: true });
   trackGtids(db.primary);
   lifecycle.add('mysql', db);
   const redis = limited && config.redis ? createRedis(config.redis, logger) : undefined;

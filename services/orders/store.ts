@@ -1,7 +1,7 @@
 import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { Database, Pool, PoolConnection } from '../../platform/mysql.js';
-import { outbox } from '../../platform/outbox/outbox.js';
-import { placedEvent, transitionEvent } from './events.js';
+import { outbox, type OutboxStatement as Stmt } from '../../platform/outbox/outbox.js';
+import { placedEvent, publishesEvent, transitionEvent, transitionFactsQuery } from './events.js';
 import { gtidOf } from './gtid.js';
 import { DROP_LEASE, LEASE, Leases, type Claim } from './leases.js';
 import { clip, COLUMNS, toRow, type OrderRow } from './rows.js';
@@ -41,15 +41,19 @@ export class OrderStore {
     this.leases = new Leases(db);
   }
 
-  /** Inserts a PENDING order claimed by `claim`; throws {@link DuplicateOrder} for a reused key. */
+  /**
+   * Inserts a PENDING order claimed by `claim`, with its lines, its first saga event and its
+   * order.placed event, in one round trip; throws {@link DuplicateOrder} for a reused key.
+   */
   async insert(o: NewOrder, claim: Claim): Promise<Written> {
-    return this.tx(async (conn) => {
-      try {
-        await conn.query(
-          `INSERT INTO orders (order_id, user_id, idempotency_key, request_hash, status, saga_step, currency,
-             total_minor, payment_token, claimed_by, claim_token, lease_until)
-           VALUES (?, ?, ?, ?, 'PENDING', 'created', ?, ?, ?, ?, ?, ${LEASE})`,
-          [
+    const placed = outbox.statement([placedEvent(o, this.instance)]);
+    try {
+      const { gtid } = await this.tx([
+        {
+          sql: `INSERT INTO orders (order_id, user_id, idempotency_key, request_hash, status, saga_step, currency,
+                  total_minor, payment_token, claimed_by, claim_token, lease_until)
+                VALUES (?, ?, ?, ?, 'PENDING', 'created', ?, ?, ?, ?, ?, ${LEASE})`,
+          params: [
             o.orderId,
             o.userId,
             o.idempotencyKey,
@@ -61,18 +65,19 @@ export class OrderStore {
             claim.token,
             claim.leaseMs * 1000,
           ],
-        );
-      } catch (err) {
-        if ((err as { code?: string }).code === 'ER_DUP_ENTRY') throw new DuplicateOrder('duplicate order');
-        throw err;
-      }
-      await conn.query(
-        'INSERT INTO order_lines (order_id, line_no, sku, quantity, unit_price_minor) VALUES ?',
-        [o.lines.map((l, i) => [o.orderId, i, l.sku, l.quantity, l.unitPriceMinor])],
-      );
-      await this.event(conn, o.orderId, 'created', `total ${o.totalMinor} ${o.currency}`, null);
-      await outbox.add(conn, placedEvent(o, this.instance));
-    });
+        },
+        {
+          sql: 'INSERT INTO order_lines (order_id, line_no, sku, quantity, unit_price_minor) VALUES ?',
+          params: [o.lines.map((l, i) => [o.orderId, i, l.sku, l.quantity, l.unitPriceMinor])],
+        },
+        this.event(o.orderId, 'created', `total ${o.totalMinor} ${o.currency}`, null),
+        ...(placed ? [placed] : []),
+      ]);
+      return { gtid };
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ER_DUP_ENTRY') throw new DuplicateOrder('duplicate order');
+      throw err;
+    }
   }
 
   /** The primary pool (writes, decisions, reads that must be current). */
@@ -141,7 +146,8 @@ export class OrderStore {
    * Persists a saga transition, fenced by the runner's claim: nothing is written (and `applied` is
    * false) when another runner took the order over. Terminal states drop the lease.
    * `cancelRequested` is what the runner believes; `cancelChanged` says a cancel arrived meanwhile
-   * (checked in the same statement, so the common path needs no re-read).
+   * (checked in the same transaction, so the common path needs no re-read). One round trip; two
+   * for a step that changes the status, whose event is built from the rows it reads after the UPDATE.
    */
   async transition(
     orderId: string,
@@ -151,82 +157,119 @@ export class OrderStore {
     durationMs: number | null,
     terminal: boolean,
   ): Promise<Written & { applied: boolean; cancelChanged: boolean }> {
-    let applied = false;
-    let cancelChanged = false;
-    const written = await this.tx(async (conn) => {
-      const sql = `UPDATE orders SET status = ?, saga_step = ?, reject_reason = ?, reject_detail = ?,
+    const set = `UPDATE orders SET status = ?, saga_step = ?, reject_reason = ?, reject_detail = ?,
           compensation_todo = ?, payment_id = ?, updated_at = NOW(6)
           ${terminal ? `, claimed_by = NULL, claim_token = NULL, lease_until = ${DROP_LEASE}` : ''}
         WHERE order_id = ? AND claim_token = ?`;
-      const args = [
-        next.status,
-        next.step,
-        next.reason,
-        clip(next.detail, 512),
-        next.todo?.join(',') ?? null,
-        next.paymentId,
-        ...(terminal ? [next.status] : []),
-        orderId,
-        claimToken,
-      ];
-      let [res] = await conn.query<ResultSetHeader>(`${sql} AND cancel_requested = ?`, [
-        ...args,
-        next.cancelRequested ? 1 : 0,
-      ]);
-      if (res.affectedRows !== 1) {
-        [res] = await conn.query<ResultSetHeader>(sql, args);
-        if (res.affectedRows !== 1) return;
-        cancelChanged = true;
-      }
-      applied = true;
-      await this.event(conn, orderId, event.step, event.detail, durationMs);
-      const published = await transitionEvent(conn, orderId, event.step, next, this.instance);
-      if (published) await outbox.add(conn, published);
-    });
-    return { ...written, applied, cancelChanged };
+    const args = [
+      next.status,
+      next.step,
+      next.reason,
+      clip(next.detail, 512),
+      next.todo?.join(',') ?? null,
+      next.paymentId,
+      ...(terminal ? [next.status] : []),
+      orderId,
+      claimToken,
+    ];
+    const publishes = publishesEvent(event.step);
+    // The UPDATE as the runner believes the order is; if that misses, again without the cancel
+    // flag (a cancel arrived meanwhile). The saga event is written only when one of them applied.
+    const stmts: Stmt[] = [
+      { sql: `${set} AND cancel_requested = ?`, params: [...args, next.cancelRequested ? 1 : 0] },
+      { sql: 'SET @ecom_applied = ROW_COUNT()', params: [] },
+      { sql: `${set} AND @ecom_applied = 0`, params: args },
+      { sql: 'SET @ecom_changed = ROW_COUNT()', params: [] },
+      this.event(orderId, event.step, event.detail, durationMs, '@ecom_applied + @ecom_changed = 1'),
+      ...(publishes ? [transitionFactsQuery(orderId)] : []),
+    ];
+    const outcome = (results: unknown[]) => {
+      const applied = affected(results[0]) === 1;
+      return {
+        applied: applied || affected(results[2]) === 1,
+        cancelChanged: !applied && affected(results[2]) === 1,
+      };
+    };
+    const { results, gtid } = await this.tx(
+      stmts,
+      publishes
+        ? (read) => {
+            if (!outcome(read).applied) return [];
+            const published = transitionEvent(
+              read[5] as RowDataPacket[],
+              orderId,
+              event.step,
+              next,
+              this.instance,
+            );
+            const stmt = published ? outbox.statement([published]) : undefined;
+            return stmt ? [stmt] : [];
+          }
+        : undefined,
+    );
+    return { gtid, ...outcome(results) };
   }
 
   /**
    * Records a cancel request on a PENDING or CONFIRMED order (once). A CONFIRMED order has no
-   * runner, so it becomes claimable at once (lease_until = now).
+   * runner, so it becomes claimable at once (lease_until = now). One round trip.
    */
   async requestCancel(orderId: string, reason: string): Promise<Written & { changed: boolean }> {
-    let changed = false;
-    const written = await this.tx(async (conn) => {
-      const [res] = await conn.query<ResultSetHeader>(
-        `UPDATE orders SET cancel_requested = 1, cancel_reason = ?, updated_at = NOW(6),
-           lease_until = IF(lease_until IS NULL, NOW(3) - INTERVAL 1 MICROSECOND, lease_until)
-         WHERE order_id = ? AND status IN ('PENDING', 'CONFIRMED') AND cancel_requested = 0`,
-        [clip(reason, 256), orderId],
-      );
-      if (res.affectedRows !== 1) return;
-      changed = true;
-      await this.event(conn, orderId, 'cancel-requested', clip(reason, 512), null);
-    });
-    return { ...written, changed };
+    const { results, gtid } = await this.tx([
+      {
+        sql: `UPDATE orders SET cancel_requested = 1, cancel_reason = ?, updated_at = NOW(6),
+                lease_until = IF(lease_until IS NULL, NOW(3) - INTERVAL 1 MICROSECOND, lease_until)
+              WHERE order_id = ? AND status IN ('PENDING', 'CONFIRMED') AND cancel_requested = 0`,
+        params: [clip(reason, 256), orderId],
+      },
+      { sql: 'SET @ecom_applied = ROW_COUNT()', params: [] },
+      this.event(orderId, 'cancel-requested', clip(reason, 512), null, '@ecom_applied = 1'),
+    ]);
+    return { gtid, changed: affected(results[0]) === 1 };
   }
 
-  private async event(
-    conn: PoolConnection,
+  /** The INSERT of one saga event; with `when`, only if that SQL condition holds. */
+  private event(
     orderId: string,
     step: string,
     detail: string | null,
     durationMs: number | null,
-  ): Promise<void> {
-    await conn.query(
-      'INSERT INTO saga_events (order_id, step, detail, instance, duration_ms) VALUES (?, ?, ?, ?, ?)',
-      [orderId, step, clip(detail, 512), this.instance, durationMs === null ? null : Math.round(durationMs)],
-    );
+    when?: string,
+  ): Stmt {
+    const into = 'INSERT INTO saga_events (order_id, step, detail, instance, duration_ms)';
+    return {
+      sql: when ? `${into} SELECT ?, ?, ?, ?, ? FROM DUAL WHERE ${when}` : `${into} VALUES (?, ?, ?, ?, ?)`,
+      params: [
+        orderId,
+        step,
+        clip(detail, 512),
+        this.instance,
+        durationMs === null ? null : Math.round(durationMs),
+      ],
+    };
   }
 
-  /** A transaction on the primary whose COMMIT reports the GTID it wrote. */
-  private async tx(fn: (conn: PoolConnection) => Promise<void>): Promise<Written> {
+  /**
+   * A transaction on the primary in one round trip (BEGIN, `stmts`, COMMIT as one multi-statement
+   * query), or two when `then` adds statements built from the results of `stmts`. Returns the
+   * results of `stmts` and the GTID the COMMIT reported. A failed statement stops the rest of its
+   * query, so the transaction is rolled back and the error rethrown.
+   */
+  private async tx(
+    stmts: Stmt[],
+    then?: (results: unknown[]) => Stmt[],
+  ): Promise<Written & { results: unknown[] }> {
     const conn = await this.db.primary.getConnection();
     try {
-      await conn.query('BEGIN');
-      await fn(conn);
-      const [res] = await conn.query<ResultSetHeader>('COMMIT');
-      return { gtid: gtidOf(res) };
+      const begin = { sql: 'BEGIN', params: [] };
+      const commit = { sql: 'COMMIT', params: [] };
+      if (!then) {
+        const all = await send(conn, [begin, ...stmts, commit]);
+        return { results: all.slice(1, -1), gtid: gtidOf(all.at(-1)) };
+      }
+      const results = (await send(conn, [begin, ...stmts])).slice(1);
+      const last = await send(conn, [...then(results), commit]);
+      return { results, gtid: gtidOf(last.at(-1)) };
     } catch (err) {
       await conn.query('ROLLBACK').catch(() => conn.destroy());
       throw err;
@@ -253,4 +296,18 @@ export class OrderStore {
     }
     return rows.map((r) => toRow(r, byOrder.get(String(r.order_id)) ?? []));
   }
+}
+
+/** Runs `stmts` as one query (the pool allows multiple statements); the result of each, in order. */
+async function send(conn: PoolConnection, stmts: Stmt[]): Promise<unknown[]> {
+  const [res] = await conn.query(
+    stmts.map((st) => st.sql).join(';\n'),
+    stmts.flatMap((st) => st.params),
+  );
+  return stmts.length === 1 ? [res] : (res as unknown[]);
+}
+
+/** Rows an UPDATE matched (mysql2 connects with FOUND_ROWS). */
+function affected(result: unknown): number {
+  return (result as ResultSetHeader).affectedRows;
 }
