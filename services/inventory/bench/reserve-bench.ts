@@ -10,6 +10,7 @@ import { startStack, type StartedStack } from '../../../stack/start.js';
 import { LOCK_STRATEGIES, type LockStrategy } from '../config.js';
 import { measureUpdateCeiling } from '../../../scenarios/bench/update-ceiling.js';
 import { closedLoop, type LoadResult } from '../../../scenarios/bench/closed-loop.js';
+import { promValue } from '../../../scenarios/bench/cpu.js';
 
 /** Options of {@link runReserveBench}. */
 export interface ReserveBenchOptions {
@@ -252,8 +253,7 @@ async function instanceTotals(
   stack: StartedStack,
 ): Promise<{ sum: number; count: number; cpuSeconds: number }> {
   const totals = { sum: 0, count: 0, cpuSeconds: 0 };
-  const value = (text: string, name: string) =>
-    Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  const value = (text: string, name: string) => promValue(text, name) ?? 0;
   for (const c of (await stack.control.state()).components.filter((x) => x.service === 'inventory')) {
     const text = await (await fetch(c.metrics!)).text();
     totals.sum += value(text, 'ecom_inventory_batch_size_sum');
