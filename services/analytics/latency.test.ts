@@ -28,6 +28,13 @@ describe('Prometheus text parsing', () => {
       { name: 'y', labels: {}, value: Infinity },
       { name: 'z', labels: {}, value: NaN },
     ]);
+    // Go's ParseFloat (Prometheus) takes these in any case; prom-client writes "Nan" at times.
+    expect(parsePromText('a Nan\nb nan\nc -inf\nd Inf\n').map((x) => x.value)).toEqual([
+      NaN,
+      NaN,
+      -Infinity,
+      Infinity,
+    ]);
     expect(() => parsePromText('x{a=1} 2')).toThrow(/line 1/);
     expect(() => parsePromText('x abc')).toThrow(/bad value/);
   });

@@ -8,9 +8,13 @@ export interface Sample {
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*/;
 
 function parseValue(text: string): number {
-  if (text === '+Inf' || text === 'Inf') return Infinity;
-  if (text === '-Inf') return -Infinity;
-  if (text === 'NaN') return NaN;
+  // Prometheus parses values with Go's ParseFloat, which takes NaN and Inf in any case, and
+  // exporters rely on it: prom-client writes "Nan" for an event-loop lag mean with no samples yet.
+  const special = text.toLowerCase();
+  if (special === '+inf' || special === 'inf' || special === '+infinity' || special === 'infinity')
+    return Infinity;
+  if (special === '-inf' || special === '-infinity') return -Infinity;
+  if (special === 'nan') return NaN;
   const v = Number(text);
   if (text === '' || Number.isNaN(v)) throw new Error(`bad value "${text}"`);
   return v;
