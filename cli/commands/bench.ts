@@ -35,7 +35,7 @@ rates (short: 10, 20, 40/s) until p99 PlaceOrder passes 250 ms or an order is re
 reports the highest rate that held. Each end-to-end row's notes give the CPU every part of the
 stack spent per order during the load (services from their /metrics, host processes from /proc).
 
-Short mode takes about 4 minutes; --long about 15.`,
+Short mode takes about 3–4 minutes; --long about 10–15.`,
       );
   },
   schema: z.object({ long: z.boolean(), json: z.boolean() }),
