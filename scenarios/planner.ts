@@ -10,6 +10,7 @@ import { bearer, shortEnum } from './client.js';
 import type { Population } from './population.js';
 import { skuPicker } from './popularity.js';
 import type { Random } from './random.js';
+import { BuyerSessions } from './sessions.js';
 import { OPERATIONS, type OpName, type Scenario } from './schema.js';
 
 /** Metadata key carrying a write's GTID (orders' read-your-writes). */
@@ -43,6 +44,8 @@ export class Planner {
   /** Orders placed in this run (for get-order / cancel-order), newest last; bounded. */
   private readonly placed: { orderId: string; buyer: number; gtid?: string }[] = [];
   private seq = 0;
+  /** Renews buyers' access tokens before they expire (runs longer than their 15 minutes). */
+  private readonly sessions = new BuyerSessions();
 
   constructor(
     private readonly scenario: Scenario,
@@ -112,7 +115,7 @@ export class Planner {
         let gtid: string | undefined;
         const res = await c.orders.placeOrder(req, {
           deadlineMs,
-          metadata: bearer(buyer.accessToken),
+          metadata: bearer(await this.sessions.token(buyer, c.users, deadlineMs)),
           // Read-your-writes: the write's GTID, sent back on later reads of this order.
           onTrailer: (md) => (gtid = md.get(GTID_KEY)[0]?.toString()),
         });
@@ -156,7 +159,7 @@ export class Planner {
       f,
       value: { orderId, userId: b.userId },
       call: async (c, deadlineMs) => {
-        const md = bearer(b.accessToken);
+        const md = bearer(await this.sessions.token(b, c.users, deadlineMs));
         if (gtid) md.set(GTID_KEY, gtid);
         const res =
           f === 'get-order'
