@@ -4,6 +4,8 @@ export interface Buyer {
   email: string;
   password: string;
   accessToken: string;
+  /** Renews the access token without a password check (absent in caches written before it was kept). */
+  refreshToken?: string;
 }
 
 /** Who buys and what there is to buy in one run. */

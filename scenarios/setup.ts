@@ -48,6 +48,7 @@ export async function ensureBuyers(
     email: u.email,
     password: SEED_PASSWORD,
     accessToken: u.accessToken,
+    refreshToken: u.refreshToken,
   }));
   mkdirSync(dirname(cacheFile), { recursive: true });
   writeFileSync(cacheFile, JSON.stringify({ stackStartedAt, obtainedAt: Date.now(), buyers }) + '\n');
