@@ -8,7 +8,7 @@ export default defineCommand({
     cmd
       .requiredOption(
         '--scenario <name|file>',
-        'a builtin scenario (flash-sale, steady-mix, black-friday, payment-storm) or a YAML file',
+        'a builtin scenario (flash-sale, flash-sale-full, steady-mix, black-friday, payment-storm) or a YAML file',
       )
       .option('--rate <r>', 'arrivals per second (arrival-rate executors; scales the peak of a ramp)')
       .option('--duration <d>', 'how long the load runs, e.g. 30s or 2m (stretches the stages of a ramp)')
