@@ -39,8 +39,7 @@ export type ApplyBatch = (ops: Op[]) => Promise<OpResult[]>;
  * | zk       | yes                                     | yes         | plain           |
  * | none     | no                                      | no          | plain (unsafe)  |
  *
- * Locks are taken once per batch for the union of its SKUs (under zk+db, of the SKUs whose
- * available stock it may lower: see {@link lowersAvailable}); the fence is claimed once per SKU per
+ * Locks are taken once per batch for the union of its SKUs; the fence is claimed once per SKU per
  * batch (fence.ts); rows are read once, the ops are applied one after another in memory (apply.ts)
  * and each changed row is written once. The transaction costs two database round trips whatever the
  * batch's size: [START TRANSACTION, fence claim, reads] then [writes, COMMIT] (multi-statement).
@@ -120,15 +119,12 @@ export function createEngine(deps: EngineDeps): ApplyBatch {
   };
 
   const apply = async (ops: Op[]) => {
-    const skus = sortedSkus(ops);
+    const skus = [...new Set(ops.flatMap(skusOf))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     metrics.batchSize.observe(ops.length);
-    // Under zk+db only the SKUs whose available stock the batch may lower take ZooKeeper locks
-    // (and fences); under zk, whose stock reads take no row locks, every SKU does.
-    const zkSkus = !usesZk ? [] : locksRows ? sortedSkus(ops.filter(lowersAvailable)) : skus;
     let locks: HeldLocks | undefined;
-    if (zkSkus.length > 0) {
+    if (usesZk) {
       const waitStarted = performance.now();
-      locks = await deps.zkLocks!.acquireAll(zkSkus, { timeoutMs: config.lockTimeoutMs });
+      locks = await deps.zkLocks!.acquireAll(skus, { timeoutMs: config.lockTimeoutMs });
       metrics.lockWait.observe({ lock: 'zk' }, (performance.now() - waitStarted) / 1_000);
     }
     const heldSince = performance.now();
@@ -163,25 +159,6 @@ export function createEngine(deps: EngineDeps): ApplyBatch {
     }
   };
   return apply;
-}
-
-/** The distinct SKUs `ops` change, in the one global order locks are taken in. */
-function sortedSkus(ops: Op[]): string[] {
-  return [...new Set(ops.flatMap(skusOf))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-/**
- * Ops that can lower a SKU's available stock, the only ones that could oversell if two raced:
- * reserve, adjust (by a negative delta) and transfer (out of the source warehouse). Commit moves
- * reserved units to sold, release and expire return them, receive adds: none can take available
- * stock below zero, so under zk+db, where every stock row a batch reads is locked FOR UPDATE until
- * its COMMIT, the row locks alone keep them from losing an update or deciding on stale stock. They
- * skip the ZooKeeper lock cycle and the fence claim (their ledger rows carry no fence token), which
- * halves the lock cycles per order (Reserve, then Commit). A stale lock holder is still refused by
- * the fence, and still cannot overwrite their changes: it reads the same rows FOR UPDATE.
- */
-function lowersAvailable(op: Op): boolean {
-  return op.kind === 'reserve' || op.kind === 'adjust' || op.kind === 'transfer';
 }
 
 /** Runs statements in one round trip; returns one result per statement. */
