@@ -5,6 +5,24 @@ import type { Metrics } from './metrics.js';
 
 export type { Pool, PoolConnection };
 
+/** One SQL statement with its `?` values. */
+export interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
+/**
+ * Runs `stmts` as one multi-statement query, one round trip (the pool needs `multipleStatements`);
+ * the result of each statement, in order. A failing statement stops the ones after it.
+ */
+export async function runStatements(conn: PoolConnection, stmts: Statement[]): Promise<unknown[]> {
+  const [res] = await conn.query(
+    stmts.map((s) => s.sql).join(';\n'),
+    stmts.flatMap((s) => s.params),
+  );
+  return stmts.length === 1 ? [res] : (res as unknown[]);
+}
+
 /** A service's database: writes and decisions on the primary, stale-tolerant reads on the replica. */
 export interface Database {
   readonly primary: Pool;

@@ -35,6 +35,20 @@ export function removeState(dir: string): void {
 }
 
 /**
+ * The fields of /proc/<pid>/stat after the parenthesised command name (which may itself hold spaces
+ * and parentheses): [0] is field 3 of proc(5), the state; [11] and [12] are utime and stime.
+ * Undefined when the process is gone or not visible.
+ */
+export function procStatFields(pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * True if a process with this pid runs. A zombie (exited, not yet reaped by a parent that may
  * never reap it) counts as gone, although it still answers `kill -0`.
  */
@@ -44,11 +58,6 @@ export function pidAlive(pid: number): boolean {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Field 3, after the parenthesised command name (which may itself contain spaces).
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
+  const state = procStatFields(pid)?.[0];
+  return state !== undefined && state !== 'Z';
 }

@@ -1,3 +1,4 @@
+import type { Statement } from '../mysql.js';
 import { DomainEvent } from './events.js';
 
 /** Anything that runs a query: a transaction's connection (mysql2 PoolConnection or Connection). */
@@ -5,11 +6,8 @@ export interface Queryable {
   query(sql: string, values?: unknown): Promise<unknown>;
 }
 
-/** One SQL statement with its `?` values (the shape inventory's batch engine runs). */
-export interface OutboxStatement {
-  sql: string;
-  params: unknown[];
-}
+/** One SQL statement with its `?` values (runStatements runs it with the rest of a transaction). */
+export type OutboxStatement = Statement;
 
 /** The outbox table, in the publishing service's own database (migration: platform/outbox/outbox.sql). */
 export const OUTBOX_TABLE = 'outbox';

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { parsePromText } from '../../services/analytics/prom-text.js';
+import { procStatFields } from '../../stack/state.js';
 import type { StackState } from '../../stack/types.js';
 
 /** CPU seconds used so far, by stack part: a service (all its instances), mysql-primary, zookeeper, … */
@@ -9,24 +10,23 @@ const TICKS_PER_SECOND = 100;
 
 /** utime + stime of a host process in seconds, or undefined when it is gone or not visible. */
 export function procCpuSeconds(pid: number): number | undefined {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  // The command name (field 2) may hold spaces and parentheses: count fields after its last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // Fields 14 and 15 of proc(5) (utime, stime) are the 12th and 13th after the name.
+  const fields = procStatFields(pid);
+  if (!fields) return undefined;
   const ticks = Number(fields[11]) + Number(fields[12]);
   return Number.isFinite(ticks) ? ticks / TICKS_PER_SECOND : undefined;
 }
 
-/** The value of a Prometheus text-format sample `name` (the first series, any labels), if present. */
-export const promValue = (text: string, name: string): number | undefined => {
-  const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
-  return m ? Number(m[1]) : undefined;
-};
+/**
+ * The value of the sample `name` (its first series, any labels) in Prometheus text, parsed by
+ * analytics' parser; undefined when absent or when the text does not parse.
+ */
+export function promValue(text: string, name: string): number | undefined {
+  try {
+    return parsePromText(text).find((s) => s.name === name)?.value;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * CPU seconds of every part of the stack whose CPU can be read: service instances from their

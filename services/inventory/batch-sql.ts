@@ -1,13 +1,11 @@
 import type { RowDataPacket } from 'mysql2/promise';
+import type { Statement } from '../../platform/mysql.js';
 import type { BatchChanges, BatchState } from './apply.js';
 import type { IdempotencyRecord } from './ops.js';
 import { reservationsSql, STOCK_COLUMNS, toReservations, toStockRow } from './store.js';
 
 /** One SQL statement with its `?` values. */
-export interface Stmt {
-  sql: string;
-  params: unknown[];
-}
+export type Stmt = Statement;
 
 /** What a batch reads, as statements, and how to turn their results into the batch state. */
 export interface BatchRead {

@@ -1,7 +1,6 @@
-import type { PoolConnection } from 'mysql2/promise';
 import { Unavailable } from '../../platform/errors.js';
 import type { Logger } from '../../platform/logger.js';
-import type { Database } from '../../platform/mysql.js';
+import { runStatements, type Database } from '../../platform/mysql.js';
 import type { HeldLocks, ZkLocks } from '../../platform/zookeeper/lock.js';
 import { applyOps } from './apply.js';
 import type { InventorySection } from './config.js';
@@ -86,7 +85,7 @@ export function createEngine(deps: EngineDeps): ApplyBatch {
       first.push(...read.stmts);
       open = true;
       const readStarted = performance.now();
-      const results = await run(conn, first);
+      const results = await runStatements(conn, first);
       prepared.add(core);
       if (locksRows) metrics.lockWait.observe({ lock: 'db' }, (performance.now() - readStarted) / 1_000);
       if (locks) checkFenceClaim(locks.tokens, results[fenceAt], results[fenceAt + 1]);
@@ -105,7 +104,7 @@ export function createEngine(deps: EngineDeps): ApplyBatch {
         }),
       );
       if (publish) writes.push(publish);
-      await run(conn, [...writes, { sql: 'COMMIT', params: [] }]);
+      await runStatements(conn, [...writes, { sql: 'COMMIT', params: [] }]);
       open = false;
       if (locksRows) metrics.lockHold.observe({ lock: 'db' }, (performance.now() - readStarted) / 1_000);
       return changes.results;
@@ -159,15 +158,6 @@ export function createEngine(deps: EngineDeps): ApplyBatch {
     }
   };
   return apply;
-}
-
-/** Runs statements in one round trip; returns one result per statement. */
-async function run(conn: PoolConnection, stmts: Stmt[]): Promise<unknown[]> {
-  const [res] = await conn.query(
-    stmts.map((s) => s.sql).join(';\n'),
-    stmts.flatMap((s) => s.params),
-  );
-  return stmts.length === 1 ? [res] : (res as unknown[]);
 }
 
 function sessionLost(): Unavailable {

@@ -1,6 +1,6 @@
 import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import type { Database, Pool, PoolConnection } from '../../platform/mysql.js';
-import { outbox, type OutboxStatement as Stmt } from '../../platform/outbox/outbox.js';
+import { runStatements, type Database, type Pool, type Statement as Stmt } from '../../platform/mysql.js';
+import { outbox } from '../../platform/outbox/outbox.js';
 import { placedEvent, publishesEvent, transitionEvent, transitionFactsQuery } from './events.js';
 import { gtidOf } from './gtid.js';
 import { DROP_LEASE, LEASE, Leases, type Claim } from './leases.js';
@@ -264,11 +264,11 @@ export class OrderStore {
       const begin = { sql: 'BEGIN', params: [] };
       const commit = { sql: 'COMMIT', params: [] };
       if (!then) {
-        const all = await send(conn, [begin, ...stmts, commit]);
+        const all = await runStatements(conn, [begin, ...stmts, commit]);
         return { results: all.slice(1, -1), gtid: gtidOf(all.at(-1)) };
       }
-      const results = (await send(conn, [begin, ...stmts])).slice(1);
-      const last = await send(conn, [...then(results), commit]);
+      const results = (await runStatements(conn, [begin, ...stmts])).slice(1);
+      const last = await runStatements(conn, [...then(results), commit]);
       return { results, gtid: gtidOf(last.at(-1)) };
     } catch (err) {
       await conn.query('ROLLBACK').catch(() => conn.destroy());
@@ -296,15 +296,6 @@ export class OrderStore {
     }
     return rows.map((r) => toRow(r, byOrder.get(String(r.order_id)) ?? []));
   }
-}
-
-/** Runs `stmts` as one query (the pool allows multiple statements); the result of each, in order. */
-async function send(conn: PoolConnection, stmts: Stmt[]): Promise<unknown[]> {
-  const [res] = await conn.query(
-    stmts.map((st) => st.sql).join(';\n'),
-    stmts.flatMap((st) => st.params),
-  );
-  return stmts.length === 1 ? [res] : (res as unknown[]);
 }
 
 /** Rows an UPDATE matched (mysql2 connects with FOUND_ROWS). */

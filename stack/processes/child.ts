@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { procStatFields } from '../state.js';
 
 /** What to run, see {@link spawnChild}. */
 export interface ChildSpec {
@@ -53,13 +54,7 @@ export interface ChildHandle {
  */
 export async function stillRunning(child: ChildHandle | undefined): Promise<boolean> {
   if (!child?.running()) return false;
-  let state = '';
-  try {
-    const stat = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8');
-    state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-  } catch {
-    state = 'gone';
-  }
+  const state = procStatFields(child.pid)?.[0] ?? 'gone';
   if (state !== 'Z' && state !== 'gone') return true;
   await child.exited;
   return false;
