@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { verifySignature } from '../gateway/signature.js';
-import { fraudScore, hmacHex, signaturePayload } from './crypto-work.js';
+import { fraudScore, hmacHex, signaturePayload, signer } from './crypto-work.js';
 
 const features = { paymentToken: 'tok_ok', amountMinor: 1000, currency: 'EUR', userId: 'u', orderId: 'o' };
 
@@ -12,6 +12,17 @@ describe('request signing', () => {
     const header = `t=${t},v1=${hmacHex(secret, signaturePayload({ t, ...req }))}`;
     expect(verifySignature(header, req, secret, { now: t, toleranceMs: 1_000 })).toBeUndefined();
     expect(verifySignature(header, req, 'y'.repeat(32), { now: t, toleranceMs: 1_000 })).toMatch(/match/);
+  });
+
+  it('signs with the configured secret, and not at all without one', () => {
+    const secret = 'z'.repeat(32);
+    const req = { method: 'POST', path: '/v1/charges', idempotencyKey: 'k2', body: '{}' };
+    const t = 1_700_000_000_000;
+    const sign = signer(secret);
+    expect(sign).toBeDefined();
+    const header = `t=${t},v1=${sign!(signaturePayload({ t, ...req }))}`;
+    expect(verifySignature(header, req, secret, { now: t, toleranceMs: 1_000 })).toBeUndefined();
+    expect(signer(undefined)).toBeUndefined();
   });
 });
 

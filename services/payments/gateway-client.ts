@@ -45,7 +45,7 @@ export interface GatewayClientOptions {
   keepAliveTimeoutMs: number;
   connectTimeoutMs: number;
   /** Signs a payload (HMAC hex) when request signing is on. */
-  sign?: (payload: string) => Promise<string>;
+  sign?: (payload: string) => string;
   /** Pool gauges go to its registry (and the shared ecom_pool_size / ecom_pool_in_use). */
   metrics: Metrics;
 }
@@ -181,7 +181,7 @@ export class GatewayClient {
     try {
       if (this.opts.sign) {
         const t = Date.now();
-        const mac = await this.opts.sign(
+        const mac = this.opts.sign(
           signaturePayload({ t, method, path, idempotencyKey: req.key ?? '', body }),
         );
         headers[SIGNATURE_HEADER] = `t=${t},v1=${mac}`;

@@ -4,6 +4,7 @@ import { createRedis } from '../../platform/redis.js';
 import { runService } from '../../platform/service-main.js';
 import { createBreaker } from './breaker.js';
 import { Charges } from './charge.js';
+import { signer } from './crypto-work.js';
 import { PaymentsConfig } from './config.js';
 import { GatewayCaller } from './gateway-caller.js';
 import { GatewayClient } from './gateway-client.js';
@@ -19,12 +20,12 @@ await runService(PaymentsConfig, async ({ config, logger, metrics, lifecycle, in
   const registry = metrics.registry;
   const db = createDatabase(config.mysql, { logger, metrics });
   lifecycle.add('mysql', db);
-  const work = startWorkPool({ ...cfg.workers, signingSecret: cfg.signingSecret, registry });
+  const work = startWorkPool({ ...cfg.workers, registry });
   lifecycle.add('worker pool', work);
   const client = new GatewayClient({
     urls: cfg.gatewayUrls,
     ...cfg.gateway,
-    sign: cfg.signingSecret ? (payload) => work.sign(payload) : undefined,
+    sign: signer(cfg.signingSecret),
     metrics,
   });
   lifecycle.add('gateway pool', client);

@@ -5,34 +5,29 @@ import type { WorkTask } from './worker.js';
 
 /** The CPU-bound work of payments, on worker threads. */
 export interface WorkPool {
-  /** Hex HMAC-SHA256 of the payload with the signing secret. */
-  sign(payload: string): Promise<string>;
   fraudScore(features: FraudFeatures): Promise<number>;
   stop(): Promise<void>;
 }
 
 /**
- * Starts the worker pools (piscina) on `worker.js` beside this module (works from dist/, where
- * both are compiled JS): one thread for request signing, so a signature never queues behind fraud
- * scores, and minThreads..maxThreads for fraud scoring. Queue, thread and utilisation gauges.
+ * Starts the worker pool (piscina) on `worker.js` beside this module (works from dist/, where both
+ * are compiled JS): minThreads..maxThreads for fraud scoring. Queue, thread and utilisation gauges.
+ * Request signing is not here: one HMAC costs ~7 µs inline and ~150 µs as a pool task (measured),
+ * so it runs on the event loop (see index.ts).
  */
 export function startWorkPool(opts: {
   minThreads: number;
   maxThreads: number;
   fraudRounds: number;
-  signingSecret: string | undefined;
   registry: Registry;
 }): WorkPool {
   const filename = new URL('./worker.js', import.meta.url).href;
-  const workerData = { signingSecret: opts.signingSecret };
   const pools = {
-    signing: new Piscina({ filename, minThreads: 1, maxThreads: 1, idleTimeout: 30_000, workerData }),
     scoring: new Piscina({
       filename,
       minThreads: opts.minThreads,
       maxThreads: opts.maxThreads,
       idleTimeout: 30_000,
-      workerData,
     }),
   };
   new Gauge({
@@ -50,7 +45,6 @@ export function startWorkPool(opts: {
     },
   });
   return {
-    sign: (payload) => pools.signing.run({ kind: 'sign', payload } satisfies WorkTask) as Promise<string>,
     fraudScore: (features) =>
       pools.scoring.run({
         kind: 'fraud',
@@ -58,7 +52,7 @@ export function startWorkPool(opts: {
         rounds: opts.fraudRounds,
       } satisfies WorkTask) as Promise<number>,
     stop: async () => {
-      await Promise.all([pools.signing.destroy(), pools.scoring.destroy()]);
+      await pools.scoring.destroy();
     },
   };
 }
