@@ -25,6 +25,10 @@ figure is measured in the same run and reported with p50/p99 and as a ratio to t
 a conditional UPDATE on one hot row over one connection, mysql2 straight to the primary. Machines
 are noisy: compare ratios within one run, not absolute numbers across runs.
 
+One more yardstick: a gRPC round trip through the services' own client and server code to an
+echo process, one call at a time, with the CPU it costs on each side. An order makes five such
+hops (PlaceOrder, GetSkus, Reserve, Charge, Commit), so this row bounds what any order can cost.
+
 Inventory Reserve is measured per lock strategy with batching off (one lock cycle and one
 transaction per reservation), and with batching on through two clients: a plain one (one call per
 Reserve) and the coalescing one orders uses (the Reserves of one event-loop turn leave as one

@@ -13,6 +13,7 @@ describe('ecom bench (smoke mode: every measurement, tiny windows)', () => {
         'mysql conditional UPDATE, one hot row, 16 connections',
         'redis INCR round trip, 8 connections',
         'zookeeper lock acquire+release, 8 clients on one lock',
+        'grpc unary round trip to an echo process, 1 call at a time',
         'inventory reserve hot zk+db batching=on',
         'inventory reserve zipf zk+db batching=on',
         'inventory reserve hot zk+db batching=on coalesced',
@@ -31,6 +32,11 @@ describe('ecom bench (smoke mode: every measurement, tiny windows)', () => {
       // invariant holding; every other figure must be a real rate.
       if (!r.name.startsWith('end-to-end')) expect(r.opsPerSecond, r.name).toBeGreaterThan(0);
     }
+    // The gRPC hop carries the CPU one round trip costs on each side.
+    const hop = results.find((x) => x.name.startsWith('grpc unary'));
+    const [, client, server] = /client ([\d.]+), server ([\d.]+)/.exec(hop?.notes ?? '') ?? [];
+    expect(Number(client)).toBeGreaterThan(0);
+    expect(Number(server)).toBeGreaterThan(0);
     // Inventory rows carry the CPU the instances spent per Reserve (from their process metrics).
     for (const r of results.filter((x) => x.name.startsWith('inventory reserve'))) {
       const cpu = /inventory CPU ([\d.]+) ms\/reserve/.exec(r.notes ?? '')?.[1];

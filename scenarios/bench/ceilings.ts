@@ -11,6 +11,7 @@ import { startEchoServer } from '../echo/start.js';
 import { parseScenario } from '../load.js';
 import { runScenario } from '../run.js';
 import { closedLoop, type LoadResult } from './closed-loop.js';
+import { procCpuSeconds } from './cpu.js';
 
 /** A Redis round trip (INCR on one key), `connections` clients in a closed loop. */
 export async function redisCeiling(
@@ -55,6 +56,47 @@ export async function zkLockCeiling(
     });
   } finally {
     await Promise.all(sessions.map((s) => s.stop()));
+  }
+}
+
+/**
+ * One gRPC hop as the services make it: a unary call through the platform client (deadline,
+ * metrics) to the platform server (interceptors, metrics) in the echo process, one call at a time
+ * (the per-order regime). Besides the rate, the CPU one round trip costs on both sides: the
+ * yardstick for an order's hops (the end-to-end rows' CPU split is the other side of it).
+ */
+export async function grpcHopCeiling(o: {
+  warmupMs: number;
+  durationMs: number;
+}): Promise<LoadResult & { cpuMsPerCall: { client: number; server: number } }> {
+  const echo = await startEchoServer();
+  const clients = createClients(
+    { orders: [echo.address], inventory: [echo.address], users: [echo.address] },
+    5_000,
+  );
+  try {
+    await clients.orders.getOrder({ orderId: 'warm-up' });
+    const client0 = process.cpuUsage();
+    const server0 = procCpuSeconds(echo.pid) ?? 0;
+    const r = await closedLoop({
+      concurrency: 1,
+      warmupMs: o.warmupMs,
+      durationMs: o.durationMs,
+      op: (n) => clients.orders.getOrder({ orderId: `o-${n}` }),
+    });
+    const client = process.cpuUsage(client0);
+    const server = (procCpuSeconds(echo.pid) ?? server0) - server0;
+    const perCall = (ms: number) => (r.calls > 0 ? ms / r.calls : 0);
+    return {
+      ...r,
+      cpuMsPerCall: {
+        client: perCall((client.user + client.system) / 1_000),
+        server: perCall(server * 1_000),
+      },
+    };
+  } finally {
+    clients.close();
+    await echo.stop();
   }
 }
 

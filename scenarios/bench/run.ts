@@ -8,7 +8,7 @@ import { startStack, type StartedStack } from '../../stack/start.js';
 import { LOCK_STRATEGIES, type StackState } from '../../stack/types.js';
 import { loadScenario } from '../load.js';
 import type { Scenario } from '../schema.js';
-import { generatorCeiling, redisCeiling, zkLockCeiling } from './ceilings.js';
+import { generatorCeiling, grpcHopCeiling, redisCeiling, zkLockCeiling } from './ceilings.js';
 import { cpuPerOperation, cpuSnapshot, formatCpu, type CpuSnapshot } from './cpu.js';
 import type { LoadResult } from './closed-loop.js';
 import { measureUpdateCeiling } from './update-ceiling.js';
@@ -148,6 +148,13 @@ export async function runBench(o: BenchOptions): Promise<{ results: BenchResult[
       'zookeeper lock acquire+release, 8 clients on one lock',
       await zkLockCeiling(`${st.infra.zookeeper.host}:${st.infra.zookeeper.port}`, { clients: 8, ...window }),
       ceiling,
+    );
+    const hop = await grpcHopCeiling(window);
+    add(
+      'grpc unary round trip to an echo process, 1 call at a time',
+      hop,
+      ceiling,
+      `CPU ${round(hop.cpuMsPerCall.client + hop.cpuMsPerCall.server, 2)} ms per call (client ${round(hop.cpuMsPerCall.client, 2)}, server ${round(hop.cpuMsPerCall.server, 2)})`,
     );
     const gen = await generatorCeiling({ rates: p.generatorRates, durationMs: p.durationMs, log: o.log });
     const best = gen.steps.filter((s) => s.sustained).at(-1);
