@@ -27,7 +27,8 @@ are noisy: compare ratios within one run, not absolute numbers across runs.
 
 One more yardstick: a gRPC round trip through the services' own client and server code to an
 echo process, one call at a time, with the CPU it costs on each side. An order makes five such
-hops (PlaceOrder, GetSkus, Reserve, Charge, Commit), so this row bounds what any order can cost.
+hops when nothing is coalesced (PlaceOrder, GetSkus, Reserve, Charge, Commit): this row shows what
+the hops alone cost an order, against the whole order's CPU in the end-to-end rows.
 
 Inventory Reserve is measured per lock strategy with batching off (one lock cycle and one
 transaction per reservation), and with batching on through two clients: a plain one (one call per
