@@ -14,16 +14,6 @@ import type { InstancePlan } from './plan.js';
  */
 const READY_TIMEOUT_MS = 60_000;
 
-/** How long a start waits for a SIGKILLed instance to exit (the kernel tears it down in ms). */
-const KILLED_EXIT_MS = 10_000;
-
-/** Resolves when `child` has exited or `ms` have passed, whichever is first. */
-async function exitedWithin(child: ChildHandle, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([child.exited, new Promise((r) => (timer = setTimeout(r, ms)))]);
-  clearTimeout(timer);
-}
-
 /**
  * A service instance as a child process of the supervisor: its config written to
  * dir/config/<name>.json, its log to dir/logs/<name>.log, stdin a lifeline (it exits when the
@@ -36,8 +26,6 @@ export function serviceInstance(plan: InstancePlan, dir: string): ManagedCompone
   const entry = join(distRoot(), 'services', plan.service, 'index.js');
   const address = `127.0.0.1:${plan.grpcPort}`;
   let child: ChildHandle | undefined;
-  /** The child last sent SIGKILL: a start waits for its exit before deciding it is gone. */
-  let killed: ChildHandle | undefined;
 
   const state = {
     name: plan.name,
@@ -83,11 +71,8 @@ export function serviceInstance(plan: InstancePlan, dir: string): ManagedCompone
     state,
     running: () => child?.running() ?? false,
     async start() {
-      // After a kill -9 the process may still be dying (its sockets already closed, /proc not yet
-      // showing a zombie) or its exit event not yet processed: wait for it, then respawn. A start
-      // that found it "running" in that window used to do nothing, and the heal of a kill fault
-      // left the instance dead (seen once in CI).
-      if (child && killed === child) await exitedWithin(child, KILLED_EXIT_MS);
+      // After a kill -9 the process may still be dying or its exit not yet processed: stillRunning
+      // waits for that, then we respawn.
       if (await stillRunning(child)) return;
       await ready(spawnIt());
     },
@@ -95,9 +80,7 @@ export function serviceInstance(plan: InstancePlan, dir: string): ManagedCompone
       await child?.stop({ timeoutMs: 8_000 });
     },
     async signal(sig) {
-      if (!child?.running()) return;
-      process.kill(child.pid, sig);
-      if (sig === 'SIGKILL') killed = child;
+      child?.signal(sig);
     },
   };
 }

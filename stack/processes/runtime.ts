@@ -122,7 +122,7 @@ function managedServer(
       await server?.stop();
     },
     async signal(sig) {
-      if (server?.child.running()) process.kill(server.pid, sig);
+      server?.child.signal(sig);
     },
   };
 }

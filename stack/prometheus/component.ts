@@ -55,7 +55,7 @@ export function prometheusComponent(opts: {
       await child?.stop({ timeoutMs: 8_000 });
     },
     async signal(sig) {
-      if (child?.running()) process.kill(child.pid, sig);
+      child?.signal(sig);
     },
   };
 }
