@@ -93,19 +93,27 @@ describe('payments under faults', () => {
   it('kill -9 before the gateway recorded anything: a retry takes over and charges once; an abandoned intent ends FAILED', async () => {
     await gateway.set({ latencyMs: { p50: 1_500, p99: 1_500 } });
     const retried = key();
+    const late = key();
     const abandoned = key();
-    const calls = [retried, abandoned].map((k) =>
+    const calls = [retried, late, abandoned].map((k) =>
       outcome(client(1).charge(chargeReq(k), { deadlineMs: 3_000 })),
     );
     expect(
       await eventually(
-        async () => (await db.payment(retried)) !== undefined && (await db.payment(abandoned)) !== undefined,
+        async () =>
+          (await db.payment(retried)) !== undefined &&
+          (await db.payment(late)) !== undefined &&
+          (await db.payment(abandoned)) !== undefined,
         3_000,
         20,
       ),
     ).toBe(true);
     await stack.control.signal('payments-1', 'SIGKILL');
-    expect((await Promise.all(calls)).map((c) => c.code)).toEqual(['UNAVAILABLE', 'UNAVAILABLE']);
+    expect((await Promise.all(calls)).map((c) => c.code)).toEqual([
+      'UNAVAILABLE',
+      'UNAVAILABLE',
+      'UNAVAILABLE',
+    ]);
     await gateway.reset();
     // The gateway drops requests whose caller vanished before it recorded them.
     expect(await db.charges(retried)).toHaveLength(0);
@@ -118,6 +126,17 @@ describe('payments under faults', () => {
       payment: { status: PaymentStatus.PAYMENT_STATUS_CAPTURED },
     });
     expect(await db.charges(retried)).toHaveLength(1);
+
+    // A retry that comes after the lease expired and the settler looked (it took the row, found no
+    // record at the gateway, and left the young row for a retry: attempts 1 → 2) takes it over too.
+    expect(await eventually(async () => Number((await db.payment(late))!.attempts) >= 2, 8_000, 20)).toBe(
+      true,
+    );
+    expect(await client(2).charge(chargeReq(late), { deadlineMs: 8_000 })).toMatchObject({
+      replayed: true,
+      payment: { status: PaymentStatus.PAYMENT_STATUS_CAPTURED },
+    });
+    expect(await db.charges(late)).toHaveLength(1);
 
     // Nobody retries the other one: the settler finds no record at the gateway and gives up on it.
     expect(await eventually(async () => (await db.payment(abandoned))!.status !== 'PENDING', 10_000)).toBe(

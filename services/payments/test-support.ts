@@ -71,10 +71,16 @@ export async function eventually<T>(fn: () => Promise<T>, timeoutMs: number, int
   }
 }
 
-/** The test-friendly settler and breaker timings of payments (serviceOverrides). */
+/**
+ * The test-friendly settler and breaker timings of payments (serviceOverrides). abandonAfterMs
+ * stays well above the longest lease a test's call takes (a 3 s deadline plus the 0.3 s margin), as
+ * the defaults keep it (60 s against deadline + 2 s): a row the gateway has no record of is left
+ * for a retry to re-send while the retry can still come, instead of the settler's first look after
+ * the lease racing that retry to mark it FAILED.
+ */
 export const FAST_PAYMENTS = {
   payments: {
-    settler: { intervalMs: 200, graceMs: 0, abandonAfterMs: 3_000, lookupTimeoutMs: 1_000 },
+    settler: { intervalMs: 200, graceMs: 0, abandonAfterMs: 6_000, lookupTimeoutMs: 1_000 },
     leaseMarginMs: 300,
     breaker: { volumeThreshold: 5, resetTimeoutMs: 2_000 },
   },
