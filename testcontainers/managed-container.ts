@@ -154,7 +154,7 @@ export function managedContainer(spec: ContainerSpec, ctx: ContainerContext): Ma
     },
     async signal(sig) {
       if (!started || !running) return;
-      await signalContainer(await dockerContainer(), sig);
+      if (await signalContainer(await dockerContainer(), sig)) running = false;
     },
     remove() {
       removing ??= (async () => {

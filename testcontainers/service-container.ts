@@ -90,7 +90,7 @@ export function serviceContainer(plan: InstancePlan, dir: string, image: string)
     async signal(sig) {
       if (!started || !running) return;
       const client = await getContainerRuntimeClient();
-      await signalContainer(client.container.getById(started.getId()), sig);
+      if (await signalContainer(client.container.getById(started.getId()), sig)) running = false;
     },
   };
 }

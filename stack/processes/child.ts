@@ -54,8 +54,11 @@ export interface ChildHandle {
   stop(opts?: StopOptions): Promise<void>;
 }
 
-/** How long {@link stillRunning} waits for a child sent SIGKILL to exit (the kernel needs ms). */
-const KILLED_EXIT_MS = 10_000;
+/**
+ * How long {@link stillRunning} waits for a child sent SIGKILL to exit (the kernel needs ms); the
+ * containers runtime waits as long for a killed container.
+ */
+export const KILLED_EXIT_MS = 10_000;
 
 /**
  * Resolves to whether the child still runs, after a kill the exit event may not have arrived yet:
