@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { runStatements, type Database, type Pool, type Statement as Stmt } from '../../platform/mysql.js';
 import { outbox } from '../../platform/outbox/outbox.js';
@@ -25,6 +26,9 @@ export interface NewOrder {
 export interface Written {
   gtid: string | undefined;
 }
+
+/** How many times a transaction InnoDB chose as a deadlock victim is issued in all. */
+const DEADLOCK_ATTEMPTS = 3;
 
 /** The (user, idempotency key) already has an order. */
 export class DuplicateOrder extends Error {}
@@ -253,9 +257,26 @@ export class OrderStore {
    * A transaction on the primary in one round trip (BEGIN, `stmts`, COMMIT as one multi-statement
    * query), or two when `then` adds statements built from the results of `stmts`. Returns the
    * results of `stmts` and the GTID the COMMIT reported. A failed statement stops the rest of its
-   * query, so the transaction is rolled back and the error rethrown.
+   * query, so the transaction is rolled back and the error rethrown. A deadlock victim is re-issued
+   * whole (InnoDB rolled all of it back), as MariaDB's manual advises, up to 3 attempts: concurrent
+   * duplicate PlaceOrders on two instances once lost one to a deadlock, answered ABORTED.
    */
   private async tx(
+    stmts: Stmt[],
+    then?: (results: unknown[]) => Stmt[],
+  ): Promise<Written & { results: unknown[] }> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.txOnce(stmts, then);
+      } catch (err) {
+        if ((err as { code?: unknown }).code !== 'ER_LOCK_DEADLOCK' || attempt >= DEADLOCK_ATTEMPTS)
+          throw err;
+        await sleep(attempt * 5 + Math.random() * 10);
+      }
+    }
+  }
+
+  private async txOnce(
     stmts: Stmt[],
     then?: (results: unknown[]) => Stmt[],
   ): Promise<Written & { results: unknown[] }> {
