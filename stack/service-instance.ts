@@ -12,7 +12,7 @@ import type { InstancePlan } from './plan.js';
  * stack of nine Node processes starting at once on two cores already busy with another stack under
  * load (parallel test files) took over 30 s for one of them in a test run, so the bound is generous.
  */
-const READY_TIMEOUT_MS = 60_000;
+export const READY_TIMEOUT_MS = 60_000;
 
 /**
  * A service instance as a child process of the supervisor: its config written to

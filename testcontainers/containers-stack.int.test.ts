@@ -9,7 +9,7 @@ import { redisPing } from '../stack/processes/redis.js';
 import { fourLetterWord } from '../stack/processes/zookeeper.js';
 import { stackStatus } from '../stack/status.js';
 import type { StackState } from '../stack/types.js';
-import { startTestStack } from '../test/harness.js';
+import { pollUntil, startTestStack } from '../test/harness.js';
 import { containersAvailability } from './availability.js';
 import { networkName, stackFilter } from './labels.js';
 
@@ -182,7 +182,8 @@ describe.skipIf(!availability.ok)(
       } finally {
         await stack.control.signal('zookeeper', 'SIGCONT');
       }
-      expect(await fourLetterWord(host, port, 'srvr', 2_000)).toMatch(/^Mode: /m);
+      const srvr = () => fourLetterWord(host, port, 'srvr', 2_000).catch((e: Error) => e.message);
+      expect(await pollUntil(srvr, (r) => /^Mode: /m.test(r), 15_000)).toMatch(/^Mode: /m);
     });
 
     it('stops Redis and starts it again on the same endpoint', async () => {

@@ -6,6 +6,7 @@ import { checkHealth } from '../platform/grpc/health-client.js';
 import type { ManagedComponent } from '../stack/infra.js';
 import type { InstancePlan } from '../stack/plan.js';
 import { tailFile } from '../stack/processes/wait.js';
+import { READY_TIMEOUT_MS } from '../stack/service-instance.js';
 import { containerLabels, networkName } from './labels.js';
 import { LoopbackContainer, ProbeWaitStrategy } from './loopback-container.js';
 import { signalContainer } from './signal.js';
@@ -73,7 +74,7 @@ export function serviceContainer(plan: InstancePlan, dir: string, image: string)
             `${plan.name} (${image}) serving on ${address}`,
             async () => (await checkHealth(address, '', 500)) === 'SERVING',
             () => tailFile(logFile, 30),
-            30_000,
+            READY_TIMEOUT_MS,
           ),
         );
       started = await container.start();

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkHealth } from '../platform/grpc/health-client.js';
 import { stackStatus } from '../stack/status.js';
-import { startTestStack } from '../test/harness.js';
+import { pollUntil, startTestStack } from '../test/harness.js';
 import { containersAvailability } from './availability.js';
 import { stackFilter } from './labels.js';
 
@@ -67,7 +67,13 @@ describe.skipIf(!availability.ok)('containers runtime with --services-in-contain
     expect(await docker('inspect', '--format', '{{.State.Paused}}', users.containerId!)).toBe('true');
     expect(await checkHealth(users.endpoint, '', 500)).toMatch(/^UNREACHABLE: Deadline exceeded/);
     await stack.control.signal('users-1', 'SIGCONT');
-    expect(await checkHealth(users.endpoint)).toBe('SERVING');
+    expect(
+      await pollUntil(
+        () => checkHealth(users.endpoint),
+        (h) => h === 'SERVING',
+        15_000,
+      ),
+    ).toBe('SERVING');
 
     await stack.control.signal('users-1', 'SIGKILL');
     await stack.control.start('users-1');

@@ -139,7 +139,7 @@ describe('payments under faults', () => {
     expect(await db.charges(late)).toHaveLength(1);
 
     // Nobody retries the other one: the settler finds no record at the gateway and gives up on it.
-    expect(await eventually(async () => (await db.payment(abandoned))!.status !== 'PENDING', 10_000)).toBe(
+    expect(await eventually(async () => (await db.payment(abandoned))!.status !== 'PENDING', 15_000)).toBe(
       true,
     );
     expect(await db.payment(abandoned)).toMatchObject({
@@ -205,7 +205,7 @@ describe('payments under faults', () => {
     // them, so the settler fails them.
     expect(failedKeys.length).toBeGreaterThan(0);
     for (const fk of failedKeys) {
-      expect(await eventually(async () => (await db.payment(fk))?.status !== 'PENDING', 10_000)).toBe(true);
+      expect(await eventually(async () => (await db.payment(fk))?.status !== 'PENDING', 15_000)).toBe(true);
       expect(await db.payment(fk)).toMatchObject({ status: 'FAILED', failure_reason: 'gateway_no_record' });
       expect(await db.charges(fk)).toHaveLength(0);
     }

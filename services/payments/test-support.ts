@@ -80,7 +80,7 @@ export async function eventually<T>(fn: () => Promise<T>, timeoutMs: number, int
  */
 export const FAST_PAYMENTS = {
   payments: {
-    settler: { intervalMs: 200, graceMs: 0, abandonAfterMs: 6_000, lookupTimeoutMs: 1_000 },
+    settler: { intervalMs: 200, graceMs: 0, abandonAfterMs: 10_000, lookupTimeoutMs: 1_000 },
     leaseMarginMs: 300,
     breaker: { volumeThreshold: 5, resetTimeoutMs: 2_000 },
   },

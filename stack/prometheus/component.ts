@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnChild, type ChildHandle } from '../processes/child.js';
+import { spawnChild, stillRunning, type ChildHandle } from '../processes/child.js';
 import { waitFor } from '../processes/wait.js';
 import type { ManagedComponent } from '../infra.js';
 import { requireExecutable } from '../which.js';
@@ -30,7 +30,8 @@ export function prometheusComponent(opts: {
     state,
     running: () => child?.running() ?? false,
     async start() {
-      if (child?.running()) return;
+      // A start right after a kill -9 waits for that exit, as every other child does.
+      if (await stillRunning(child)) return;
       mkdirSync(dataDir, { recursive: true });
       const c = spawnChild({
         name: 'prometheus',
