@@ -70,7 +70,7 @@ const PLAN: Record<
     e2eSeconds: 30,
     e2eRate: undefined,
     e2eUsers: undefined,
-    sustainRates: [10, 15, 20, 30, 40, 60, 80],
+    sustainRates: [10, 15, 20, 25, 30, 40, 60, 80],
     reserveConcurrency: 192,
   },
 };
