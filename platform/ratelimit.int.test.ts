@@ -69,7 +69,8 @@ describe('rate limiter on a real Redis shared by two "instances"', () => {
   });
 
   it('blocks for blockSeconds once over the limit, and refunds give points back', async () => {
-    const [a, b] = await pair({ points: 2, durationSeconds: 1, blockSeconds: 30 });
+    // A 3 s window: the four calls before the check must land in it, even on a loaded machine.
+    const [a, b] = await pair({ points: 2, durationSeconds: 3, blockSeconds: 30 });
     await a!.consume('k');
     await b!.refund('k');
     await a!.consume('k');
@@ -77,7 +78,7 @@ describe('rate limiter on a real Redis shared by two "instances"', () => {
     const err = (await b!.consume('k').catch((e: unknown) => e)) as ResourceExhausted;
     expect(err).toBeInstanceOf(ResourceExhausted);
     expect(Number(err.details['retry-after-ms'])).toBeGreaterThan(25_000);
-    await new Promise((r) => setTimeout(r, 1_100)); // the window is over, the block is not
+    await new Promise((r) => setTimeout(r, 3_100)); // the window is over, the block is not
     expect(await outcome(a!.consume('k'))).toBe('limited');
   });
 
