@@ -19,13 +19,8 @@ describe('order store', () => {
     });
     const { mysqlPrimary: primary, mysqlReplica: replica } = stack.state.infra;
     const cfg = { ...stack.state.mysql, database: 'orders', poolSize: 4, primary, replica };
-    db = createDatabase(
-      cfg,
-      { logger: createLogger({ component: 'store-test', level: 'silent' }) },
-      {
-        multipleStatements: true,
-      },
-    );
+    const logger = createLogger({ component: 'store-test', level: 'silent' });
+    db = createDatabase(cfg, { logger }, { multipleStatements: true });
     store = new OrderStore(db, 'orders-test');
     other = await createConnection({ ...stack.state.mysql, ...primary, database: 'orders' });
   });
