@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createPool, type Pool, type PoolConnection, type PoolOptions } from 'mysql2/promise';
 import type { MysqlConfig } from './config.js';
 import type { Logger } from './logger.js';
@@ -21,6 +22,27 @@ export async function runStatements(conn: PoolConnection, stmts: Statement[]): P
     stmts.flatMap((s) => s.params),
   );
   return stmts.length === 1 ? [res] : (res as unknown[]);
+}
+
+/**
+ * Runs `tx`, a whole transaction, again (up to `attempts` runs in all) when MariaDB refused it with
+ * one of `codes`: a deadlock victim is rolled back whole, so issuing it again is what MariaDB's
+ * manual advises. `pauseMs(attempt)` is the wait before the next run (none by default).
+ */
+export async function reissueTransaction<T>(
+  tx: () => Promise<T>,
+  opts: { attempts: number; codes: ReadonlySet<string>; pauseMs?: (attempt: number) => number },
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await tx();
+    } catch (err) {
+      const code = (err as { code?: unknown } | null)?.code;
+      if (attempt >= opts.attempts || typeof code !== 'string' || !opts.codes.has(code)) throw err;
+      const pause = opts.pauseMs?.(attempt) ?? 0;
+      if (pause > 0) await sleep(pause);
+    }
+  }
 }
 
 /** A service's database: writes and decisions on the primary, stale-tolerant reads on the replica. */

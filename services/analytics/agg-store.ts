@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import type { Database } from '../../platform/mysql.js';
+import { reissueTransaction, type Database } from '../../platform/mysql.js';
 import type { DomainEvent } from '../../platform/outbox/events.js';
 import { increments, merge, type Increment } from './aggregate.js';
 
@@ -20,7 +20,8 @@ export interface ApplyResult {
   duplicates: number;
 }
 
-const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
+/** A batch refused for a lock conflict is applied again, up to 6 runs in all. */
+const ON_LOCK_CONFLICT = { attempts: 6, codes: new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']) };
 const byKey = (a: Increment, b: Increment) =>
   a.bucket - b.bucket ||
   (a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : a.dim < b.dim ? -1 : a.dim > b.dim ? 1 : 0);
@@ -39,9 +40,9 @@ export class AggregateStore {
   async apply(events: DomainEvent[]): Promise<ApplyResult> {
     const unique = [...new Map(events.map((e) => [e.id, e])).values()];
     if (unique.length === 0) return { applied: [], duplicates: events.length };
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.db.transaction(async (conn) => {
+    return reissueTransaction(
+      () =>
+        this.db.transaction(async (conn) => {
           const batch = randomBytes(8).toString('hex');
           await conn.query('INSERT IGNORE INTO processed_events (event_id, batch_id, type) VALUES ?', [
             unique.map((e) => [e.id, batch, e.type]),
@@ -67,12 +68,9 @@ export class AggregateStore {
             );
           }
           return { applied, duplicates: events.length - applied.length };
-        });
-      } catch (err) {
-        if (attempt < 5 && RETRYABLE.has((err as { code?: string }).code ?? '')) continue;
-        throw err;
-      }
-    }
+        }),
+      ON_LOCK_CONFLICT,
+    );
   }
 
   /** Every all-time counter and the per-second counters from `fromBucket` on. */

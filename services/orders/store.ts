@@ -1,6 +1,11 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import { runStatements, type Database, type Pool, type Statement as Stmt } from '../../platform/mysql.js';
+import {
+  reissueTransaction,
+  runStatements,
+  type Database,
+  type Pool,
+  type Statement as Stmt,
+} from '../../platform/mysql.js';
 import { outbox } from '../../platform/outbox/outbox.js';
 import { placedEvent, publishesEvent, transitionEvent, transitionFactsQuery } from './events.js';
 import { gtidOf } from './gtid.js';
@@ -27,8 +32,12 @@ export interface Written {
   gtid: string | undefined;
 }
 
-/** How many times a transaction InnoDB chose as a deadlock victim is issued in all. */
-const DEADLOCK_ATTEMPTS = 3;
+/** A transaction InnoDB chose as a deadlock victim is issued again, up to 3 runs in all. */
+const ON_DEADLOCK = {
+  attempts: 3,
+  codes: new Set(['ER_LOCK_DEADLOCK']),
+  pauseMs: (attempt: number) => attempt * 5 + Math.random() * 10,
+};
 
 /** The (user, idempotency key) already has an order. */
 export class DuplicateOrder extends Error {}
@@ -261,19 +270,11 @@ export class OrderStore {
    * whole (InnoDB rolled all of it back), as MariaDB's manual advises, up to 3 attempts: concurrent
    * duplicate PlaceOrders on two instances once lost one to a deadlock, answered ABORTED.
    */
-  private async tx(
+  private tx(
     stmts: Stmt[],
     then?: (results: unknown[]) => Stmt[],
   ): Promise<Written & { results: unknown[] }> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.txOnce(stmts, then);
-      } catch (err) {
-        if ((err as { code?: unknown }).code !== 'ER_LOCK_DEADLOCK' || attempt >= DEADLOCK_ATTEMPTS)
-          throw err;
-        await sleep(attempt * 5 + Math.random() * 10);
-      }
-    }
+    return reissueTransaction(() => this.txOnce(stmts, then), ON_DEADLOCK);
   }
 
   private async txOnce(
